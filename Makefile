@@ -82,3 +82,6 @@ clean:
 	rm -rf build
 
 .PHONY: all tests deps check check-unit demo style clean
+
+# Packaging and install targets live beside the packaging files.
+-include packaging/*.mk
