@@ -306,8 +306,15 @@ file_read(struct tail *t, struct tail_file *f)
 	f->ready = 0;
 	if (fstat(f->fd, &st) == -1)
 		return -1;
-	if ((uint64_t)st.st_size < f->roff)
+	/*
+	 * Shrunk, or a new first line: copytruncate. The head check also
+	 * catches a file truncated and refilled past roff between reads.
+	 */
+	if ((uint64_t)st.st_size < f->roff ||
+	    (f->hash != 0 && file_head_hash(f->fd) != f->hash)) {
 		file_restart(t, f);
+		start = UINT64_MAX;	/* report the new position */
+	}
 	while (total < TAIL_READ_MAX) {
 		memcpy(t->buf, f->part, f->partlen);
 		n = pread(f->fd, t->buf + f->partlen, TAIL_BUFSZ - f->partlen,
@@ -860,20 +867,15 @@ tail_process(struct tail *t)
 	return tail_read_ready(t);
 }
 
-/* Per file on each tick: missed growth, rewritten head, drain end. */
+/* Per file on each tick: missed growth or truncation, drain end. */
 static void
 tail_tick_file(struct tail *t, struct tail_file *f, int64_t now)
 {
 	struct stat	 st;
 
+	file_read(t, f);
 	if (fstat(f->fd, &st) == -1)
 		return;
-	if ((uint64_t)st.st_size != f->roff)
-		f->ready = 1;
-	if (f->hash != 0 && file_head_hash(f->fd) != f->hash)
-		file_restart(t, f);
-	if (f->ready)
-		file_read(t, f);
 	if (f->draining && (st.st_nlink == 0 ||
 	    now - f->last_ms >= TAIL_DRAIN_MS)) {
 		log_debug("tail: %s: done with the rotated file", f->name);
