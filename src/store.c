@@ -464,8 +464,10 @@ store_pragmas(struct store *st)
 
 	sqlite3_busy_timeout(st->db, 1000);
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
-	    NULL) != SQLITE_OK)
+	    NULL) != SQLITE_OK) {
+		log_warnx("store: %s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
+	}
 	if (sqlite3_step(s) == SQLITE_ROW)
 		wal = sqlite3_stricmp((const char *)sqlite3_column_text(s, 0),
 		    "wal") == 0;
@@ -474,8 +476,11 @@ store_pragmas(struct store *st)
 		log_warnx("store: %s: cannot switch to WAL", st->path);
 		return -1;
 	}
-	return exec_sql(st, "PRAGMA synchronous = NORMAL") == SQLITE_OK ?
-	    0 : -1;
+	if (exec_sql(st, "PRAGMA synchronous = NORMAL") != SQLITE_OK) {
+		log_warnx("store: %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	return 0;
 }
 
 struct store *
@@ -498,8 +503,9 @@ store_open(const char *path)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 0);
-	if (store_pragmas(st) == -1 || schema_upgrade(st) == -1 ||
-	    load_plens(st) == -1) {
+	if (store_pragmas(st) == -1 || schema_upgrade(st) == -1)
+		goto fail;
+	if (load_plens(st) == -1) {
 		log_warnx("store: %s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
@@ -1060,9 +1066,14 @@ flush_failed(struct store *st, int rc)
 	st->stats.errors++;
 	if (!log_limit_pass(&st->warn, STORE_LOG_INTERVAL, &held))
 		return;
-	log_warnx("store: %s: write failed: %s; %zu bans and %zu other "
-	    "records kept queued (%lu failures not logged)", st->path,
-	    sqlite3_errstr(rc), st->bn, st->on, held);
+	if (held > 0)
+		log_warnx("store: %s: write failed: %s; %zu bans and %zu "
+		    "other records kept queued (%lu failures since)",
+		    st->path, sqlite3_errstr(rc), st->bn, st->on, held);
+	else
+		log_warnx("store: %s: write failed: %s; %zu bans and %zu "
+		    "other records kept queued", st->path,
+		    sqlite3_errstr(rc), st->bn, st->on);
 }
 
 /* Gives back the memory of a queue that a long outage grew. */
