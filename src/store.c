@@ -462,6 +462,10 @@ store_pragmas(struct store *st)
 	sqlite3_stmt	*s;
 	int		 wal = 0;
 
+	/*
+	 * Only another process (an admin's sqlite3 shell) can hold the lock;
+	 * waiting a second beats failing the turn's flush.
+	 */
 	sqlite3_busy_timeout(st->db, 1000);
 	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
 	    NULL) != SQLITE_OK) {
@@ -476,7 +480,10 @@ store_pragmas(struct store *st)
 		log_warnx("store: %s: cannot switch to WAL", st->path);
 		return -1;
 	}
-	if (exec_sql(st, "PRAGMA synchronous = NORMAL") != SQLITE_OK) {
+	/* A WAL grown by a big batch is cut back after its checkpoint. */
+	if (exec_sql(st, "PRAGMA synchronous = NORMAL") != SQLITE_OK ||
+	    exec_sql(st, "PRAGMA journal_size_limit = 4194304") !=
+	    SQLITE_OK) {
 		log_warnx("store: %s: %s", st->path, sqlite3_errmsg(st->db));
 		return -1;
 	}
@@ -1018,6 +1025,8 @@ trim_samples(struct store *st, struct addr *v, size_t n)
 	size_t		 i;
 	int		 rc;
 
+	if (n == 0)
+		return SQLITE_OK;
 	qsort(v, n, sizeof(*v), addr_cmp);
 	for (i = 0; i < n; i++) {
 		if (i > 0 && addr_cmp(&v[i - 1], &v[i]) == 0)
@@ -1356,7 +1365,7 @@ store_history(struct store *st, const struct addr *a,
 	for (l = 0; l <= addr_bits(a) && rc == 0; l++)
 		if (st->plen_seen[f][l])
 			rc = hist_collect(st, a, l, &v, &n, &cap);
-	if (rc == 0) {
+	if (rc == 0 && n > 0) {
 		qsort(v, n, sizeof(*v), hist_cmp);
 		for (i = 0; i < n; i++)
 			if (cb(arg, &v[i].h) != 0)

@@ -7,8 +7,11 @@
  * store_*_put call copies its record into an in-memory queue, and
  * store_flush writes the whole queue in one transaction, once a loop
  * turn. Ban records (add, remove, expire) are never dropped; the other
- * records are bounded and the oldest of them go first when a failing
- * disk lets the queue grow past its limit.
+ * records are bounded (STORE_QUEUE_MAX, store_set_limits) and the
+ * oldest of them go first when the queue grows past its limit: while a
+ * failing disk holds the queue, or when one loop turn queues more than
+ * the limit (the daemon bounds its turns, or flushes early when
+ * store_stats says queued is near the limit).
  *
  * The daemon queues its bans, calls store_flush, and only then sends the
  * kernel write: when store_flush returns 0 every ban queued before it is
