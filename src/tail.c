@@ -79,7 +79,7 @@ struct tail_path {
 	struct tail_fstats	 st;
 	unsigned		 gen;	/* scan that last matched it */
 	int64_t			 gone_ms; /* unmatched since, or 0 */
-	int			 had_file; /* lost its file: next is a rotation */
+	int			 had_file; /* lost its file: a rotation */
 	int			 head;
 	int			 fresh;	/* matched by tail_add, not opened */
 };
@@ -316,7 +316,8 @@ file_read(struct tail *t, struct tail_file *f)
 		start = UINT64_MAX;	/* report the new position */
 	}
 	while (total < TAIL_READ_MAX) {
-		memcpy(t->buf, f->part, f->partlen);
+		if (f->partlen > 0)
+			memcpy(t->buf, f->part, f->partlen);
 		n = pread(f->fd, t->buf + f->partlen, TAIL_BUFSZ - f->partlen,
 		    f->roff);
 		if (n == -1 && errno == EINTR)
@@ -824,18 +825,16 @@ tail_event(struct tail *t, const struct inotify_event *ev)
 		}
 }
 
-/* Reads the files marked ready; returns lines. */
-static int
+/* Reads the files marked ready. */
+static void
 tail_read_ready(struct tail *t)
 {
 	struct tail_file	*f;
-	int			 lines = 0, r;
 
 	t->pending = 0;
 	TAILQ_FOREACH(f, &t->files, entry)
-		if (f->ready && (r = file_read(t, f)) > 0)
-			lines += r;
-	return lines;
+		if (f->ready)
+			file_read(t, f);
 }
 
 int
@@ -844,6 +843,7 @@ tail_process(struct tail *t)
 	char		 buf[TAIL_EVBUF]
 	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
+	unsigned long	 before = t->st.lines;
 	ssize_t		 n;
 	char		*p;
 
@@ -864,7 +864,8 @@ tail_process(struct tail *t)
 	}
 	if (t->rescan)
 		tail_rescan(t);
-	return tail_read_ready(t);
+	tail_read_ready(t);
+	return (int)(t->st.lines - before);
 }
 
 /* Per file on each tick: missed growth or truncation, drain end. */
@@ -903,14 +904,14 @@ int
 tail_drain_all(struct tail *t)
 {
 	struct tail_file	*f;
-	int			 lines = 0;
+	unsigned long		 before = t->st.lines;
 
-	do {
-		TAILQ_FOREACH(f, &t->files, entry)
-			f->ready = 1;
-		lines += tail_read_ready(t);
-	} while (t->pending);
-	return lines;
+	TAILQ_FOREACH(f, &t->files, entry)
+		f->ready = 1;
+	do
+		tail_read_ready(t);
+	while (t->pending);
+	return (int)(t->st.lines - before);
 }
 
 int

@@ -45,7 +45,11 @@ struct tail_pos {
 };
 
 struct tail_cb {
-	/* One complete line for one owner; line is not NUL-terminated. */
+	/*
+	 * One complete line for one owner; line is not NUL-terminated.
+	 * path is the matched name the file was opened under (a rotated
+	 * file keeps the name it had).
+	 */
 	void	(*line)(void *arg, void *owner, const char *path,
 		    const char *line, size_t len);
 	/* A line longer than EVENT_LINE_MAX was skipped; may be NULL. */

@@ -54,7 +54,7 @@ struct ctx {
 	char		 dir[64];
 };
 
-static int owner_a, owner_b;
+static int owner_a, owner_b, owner_c;
 
 static int64_t
 now_ns(void)
@@ -533,8 +533,14 @@ test_symlink(void **state)
 	expect_seq(c, 0, "A", 1, 3);
 	expect_seq(c, 3, "B", 1, 4);
 	assert_string_equal(c->v[6].path, link);
+
+	/* The target re-created in its own directory: no event at the link. */
+	assert_int_equal(unlink(t2), 0);
+	wr_lines(t2, "C", 1, 2);
+	assert_int_equal(pump(t, c, 9), 9);
+	expect_seq(c, 7, "C", 1, 2);
 	tail_stats(t, &st);
-	assert_int_equal(st.rotations, 1);
+	assert_int_equal(st.rotations, 2);
 	tail_free(t);
 }
 
@@ -616,7 +622,7 @@ eacces_child(void)
 	ff.found = 0;
 	tail_file_stats(t, fs_cb, &ff);
 	CHECK(ff.found && ff.fs.error == EACCES && !ff.fs.open);
-	/* Readable again: the retry follows it (from its end: seen at start). */
+	/* Readable again: followed from its end (it was there at start). */
 	CHECK(chmod(fpath(&c, "bad.log"), 0644) == 0);
 	tail_tick(t);
 	wr(fpath(&c, "bad.log"), "b1\n");
@@ -733,6 +739,16 @@ test_positions(void **state)
 	expect_seq(c, 1, "L", 10, 12);
 	tail_free(t);
 
+	/* Nothing written while stopped: nothing read. */
+	ctx_clear(c);
+	t = new_tail(c);
+	assert_int_equal(tail_add(t, a, 0, &owner_a), 0);
+	assert_int_equal(tail_drain_all(t), 0);
+	wr(a, "L13\n");
+	assert_int_equal(pump(t, c, 1), 1);
+	assert_string_equal(c->v[0].line, "L13");
+	tail_free(t);
+
 	/* Replaced by a new inode while stopped: from the start. */
 	wr_lines(tmp, "R", 1, 3);
 	assert_int_equal(rename(tmp, a), 0);
@@ -769,21 +785,26 @@ test_owners(void **state)
 	struct tail	*t = new_tail(c);
 	const char	*a = fpath(c, "a.log");
 	struct tail_stats st;
-	size_t		 i, na = 0, nb = 0;
+	size_t		 i, na = 0, nb = 0, nc = 0;
 
+	/* Two globs naming a.log, and a symlink to it under another. */
 	wr(a, "");
+	assert_int_equal(symlink(a, fpath(c, "link.txt")), 0);
 	assert_int_equal(tail_add(t, a, 0, &owner_a), 0);
 	assert_int_equal(tail_add(t, fpath(c, "*.log"), 0, &owner_b), 0);
+	assert_int_equal(tail_add(t, fpath(c, "*.txt"), 0, &owner_c), 0);
 	wr_lines(a, "L", 1, 10);
-	assert_int_equal(pump(t, c, 20), 20);
+	assert_int_equal(pump(t, c, 30), 30);
 	settle(t);
-	assert_int_equal(c->n, 20);
+	assert_int_equal(c->n, 30);
 	for (i = 0; i < c->n; i++) {
 		na += c->v[i].owner == &owner_a;
 		nb += c->v[i].owner == &owner_b;
+		nc += c->v[i].owner == &owner_c;
 	}
 	assert_int_equal(na, 10);
 	assert_int_equal(nb, 10);
+	assert_int_equal(nc, 10);
 	tail_stats(t, &st);
 	assert_int_equal(st.lines, 10);	/* read once */
 	assert_int_equal(st.files, 1);
