@@ -280,6 +280,19 @@ time_epoch(const char *s, size_t n, int64_t *ms)
 	return 0;
 }
 
+/* $time_local always carries its zone; HAProxy's date never does. */
+static int
+time_local(const char *s, size_t n, int tzdef, int64_t *ms)
+{
+	return n == 26 ? time_clf(s, n, tzdef, ms) : -1;
+}
+
+static int
+time_hap(const char *s, size_t n, int tzdef, int64_t *ms)
+{
+	return n == 24 ? time_clf(s, n, tzdef, ms) : -1;
+}
+
 /* Parses through the cache: consecutive lines mostly share the time. */
 static int
 time_cached(struct tcache *c, int (*fn)(const char *, size_t, int,
@@ -629,30 +642,6 @@ raw_quote(const char *start, const char *end)
 	return NULL;
 }
 
-/*
- * $remote_user may hold spaces and ']' but, escaped, no raw '"': its
- * literal is the last one before the first raw quote.
- */
-static const char *
-lit_last(const char *p, const char *end, const struct step *l)
-{
-	const char	*bound, *x;
-
-	if ((bound = raw_quote(p, end)) == NULL)
-		bound = end;
-	if ((size_t)(end - p) < l->litlen)
-		return NULL;
-	x = bound;
-	if ((size_t)(end - x) < l->litlen)
-		x = end - l->litlen;
-	for (;; x--) {
-		if (memcmp(x, l->lit, l->litlen) == 0)
-			return x;
-		if (x == p)
-			return NULL;
-	}
-}
-
 /* Where the field at p ends: at its literal, by the format's rules. */
 static const char *
 field_end(const struct access *a, size_t i, const char *p,
@@ -670,8 +659,6 @@ field_end(const struct access *a, size_t i, const char *p,
 			return NULL;
 		return end - l->litlen;
 	}
-	if (a->steps[i].var == VAR_USER)
-		return lit_last(p, end, l);
 	if (l->lit[0] == '"' && a->esc != ESC_NONE) {
 		if ((q = raw_quote(p, end)) == NULL ||
 		    (size_t)(end - q) < l->litlen ||
@@ -697,7 +684,7 @@ field_time(struct access *a, enum access_var var, const char *p,
 		return 0;
 	}
 	if (var == VAR_TIME_LOCAL) {
-		if (time_cached(&a->tc_local, time_clf, p, n, a->tzoff,
+		if (time_cached(&a->tc_local, time_local, p, n, a->tzoff,
 		    &ms) == -1)
 			return -1;
 	} else if (time_cached(&a->tc_iso, time_iso, p, n, a->tzoff,
@@ -763,29 +750,74 @@ field_set(struct access *a, enum access_var var, const char *p, size_t n,
 	return 0;
 }
 
-static enum filter_result
-steps_parse(struct access *a, const char *line, size_t len,
+static int	 steps_run(struct access *, size_t, const char *,
+		    const char *, struct event *);
+
+/*
+ * $remote_user may hold spaces, '[' and ']' but, escaped, no raw '"'.
+ * Its end is tried at each place its literal occurs before the first
+ * raw quote, the last first: the real one follows whatever the user
+ * wrote, and a '[' in a later field such as $host fails the time.
+ */
+static int
+user_run(struct access *a, size_t i, const char *p, const char *end,
     struct event *ev)
 {
-	const char		*p = line, *end = line + len, *e;
-	const struct step	*s;
-	size_t			 i;
+	const struct step	*l = &a->steps[i + 1];
+	const char		*bound, *x;
+	struct event		 save = *ev;
+	size_t			 pos = a->bufpos;
 
-	for (i = 0; i < a->nsteps; i++) {
+	if ((bound = raw_quote(p, end)) == NULL)
+		bound = end;
+	if ((size_t)(end - p) < l->litlen)
+		return -1;
+	x = (size_t)(end - bound) < l->litlen ? end - l->litlen : bound;
+	for (;; x--) {
+		if (memcmp(x, l->lit, l->litlen) == 0) {
+			if (field_set(a, VAR_USER, p, (size_t)(x - p), ev) == 0 &&
+			    steps_run(a, i + 1, x, end, ev) == 0)
+				return 0;
+			*ev = save;
+			a->bufpos = pos;
+		}
+		if (x == p)
+			return -1;
+	}
+}
+
+static int
+steps_run(struct access *a, size_t i, const char *p, const char *end,
+    struct event *ev)
+{
+	const struct step	*s;
+	const char		*e;
+
+	for (; i < a->nsteps; i++) {
 		s = &a->steps[i];
 		if (s->var == VAR_LIT) {
 			if ((size_t)(end - p) < s->litlen ||
 			    memcmp(p, s->lit, s->litlen) != 0)
-				return FILTER_BAD;
+				return -1;
 			p += s->litlen;
 			continue;
 		}
+		if (s->var == VAR_USER && i + 2 < a->nsteps)
+			return user_run(a, i, p, end, ev);
 		if ((e = field_end(a, i, p, end)) == NULL ||
 		    field_set(a, s->var, p, (size_t)(e - p), ev) == -1)
-			return FILTER_BAD;
+			return -1;
 		p = e;
 	}
-	if (p != end || ev->addr.family == 0)
+	return p == end ? 0 : -1;
+}
+
+static enum filter_result
+steps_parse(struct access *a, const char *line, size_t len,
+    struct event *ev)
+{
+	if (steps_run(a, 0, line, line + len, ev) == -1 ||
+	    ev->addr.family == 0)
 		return FILTER_BAD;
 	if (a->logs_host)
 		ev->flags |= EVENT_HAS_HOST;
@@ -1157,7 +1189,7 @@ hap_parse(struct access *a, const char *line, size_t len,
 		return FILTER_BAD;
 	p = e + 1;
 	if (end - p < 27 || p[0] != '[' || p[25] != ']' || p[26] != ' ' ||
-	    time_cached(&a->tc_hap, time_clf, p + 1, 24, a->tzoff,
+	    time_cached(&a->tc_hap, time_hap, p + 1, 24, a->tzoff,
 	    &ev->time_ms) == -1)
 		return FILTER_BAD;
 	p += 27;
@@ -1184,18 +1216,21 @@ static int
 access_steps_setup(struct access *a, const struct filter_conf *fc,
     const char *format, struct filter_err *err)
 {
+	enum access_esc	 esc = ESC_AUTO;
+
 	a->kind = ACCESS_STEPS;
-	a->esc = ESC_AUTO;
-	if (fc->escape != NULL && format == fc->format) {
+	if (fc->escape != NULL) {
 		if (strcmp(fc->escape, "json") == 0)
-			a->esc = ESC_JSON;
+			esc = ESC_JSON;
 		else if (strcmp(fc->escape, "none") == 0)
-			a->esc = ESC_NONE;
+			esc = ESC_NONE;
 		else if (strcmp(fc->escape, "default") != 0) {
 			access_err(err, "escape", "not default, json or none");
 			return -1;
 		}
 	}
+	/* The built-in formats are always read with both escapings. */
+	a->esc = format == fc->format ? esc : ESC_AUTO;
 	return steps_compile(a, format, err);
 }
 
