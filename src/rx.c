@@ -17,14 +17,15 @@
 #include "util.h"
 
 /*
- * What <HOST> and <ADDR> become: an IPv6 address, bare or in brackets,
- * or an IPv4 one. The pattern only finds the extent; addr_parse_host
- * decides whether it is an address.
+ * What <HOST> and <ADDR> become: an IPv6 address, bare or in brackets
+ * (then perhaps with a port), or an IPv4 one. The pattern only finds
+ * the extent; addr_parse_host decides whether it is an address.
  */
 #define RX_V4		"(?:\\d{1,3}\\.){3}\\d{1,3}"
 #define RX_V6		"(?:[0-9A-Fa-f]{0,4}:){2,7}" \
 			    "(?:" RX_V4 "|[0-9A-Fa-f]{1,4})?"
-#define RX_HOSTRE	"(?<host>\\[" RX_V6 "\\]|" RX_V6 "|" RX_V4 ")"
+#define RX_HOSTRE	"(?<host>\\[" RX_V6 "\\](?::\\d{1,5})?|" RX_V6 "|" \
+			    RX_V4 ")"
 #define RX_TOKLEN	6	/* strlen("<HOST>") == strlen("<ADDR>") */
 #define RX_HOST_MAX	8	/* <HOST> groups in one pattern */
 
