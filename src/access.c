@@ -353,7 +353,8 @@ dec_auto(char *d, const char *s, size_t n)
 		}
 		if (s[i + 1] == 'x' && i + 3 < n && hexval(s[i + 2]) >= 0 &&
 		    hexval(s[i + 3]) >= 0) {
-			d[o++] = (char)(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+			d[o++] = (char)(hexval(s[i + 2]) * 16 +
+			    hexval(s[i + 3]));
 			i += 3;
 		} else if ((c = memchr(cesc, s[i + 1], sizeof(cesc) - 1)) &&
 		    (c - cesc) % 2 == 0) {
@@ -775,8 +776,8 @@ user_run(struct access *a, size_t i, const char *p, const char *end,
 	x = (size_t)(end - bound) < l->litlen ? end - l->litlen : bound;
 	for (;; x--) {
 		if (memcmp(x, l->lit, l->litlen) == 0) {
-			if (field_set(a, VAR_USER, p, (size_t)(x - p), ev) == 0 &&
-			    steps_run(a, i + 1, x, end, ev) == 0)
+			if (field_set(a, VAR_USER, p, (size_t)(x - p),
+			    ev) == 0 && steps_run(a, i + 1, x, end, ev) == 0)
 				return 0;
 			*ev = save;
 			a->bufpos = pos;
@@ -919,7 +920,8 @@ json_setup(struct access *a, const struct filter_conf *fc,
 	a->jtime = JT_AUTO;
 	if (fc->json_preset != NULL) {
 		for (i = 0; i < UTIL_NELEM(access_presets); i++)
-			if (strcmp(fc->json_preset, access_presets[i].name) == 0)
+			if (strcmp(fc->json_preset,
+			    access_presets[i].name) == 0)
 				break;
 		if (i == UTIL_NELEM(access_presets)) {
 			access_err(err, "json_preset", "unknown preset");
@@ -944,7 +946,8 @@ json_setup(struct access *a, const struct filter_conf *fc,
 		}
 	}
 	for (j = 0; j < JF_MAX; j++) {
-		if (spec[j] != NULL && jfield_compile(&a->jf[j], spec[j]) == -1) {
+		if (spec[j] != NULL &&
+		    jfield_compile(&a->jf[j], spec[j]) == -1) {
 			access_err(err, keys[j], "bad field path");
 			return -1;
 		}

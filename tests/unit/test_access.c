@@ -301,7 +301,8 @@ corpus_directive(struct corpus *c, char *word, char *rest, int lineno)
 			corpus_confbad(c, rest);
 		} else {
 			if ((sp = strchr(rest, ' ')) == NULL)
-				fail_msg("%s:%d: set KEY VALUE", c->file, lineno);
+				fail_msg("%s:%d: set KEY VALUE", c->file,
+				    lineno);
 			*sp = '\0';
 			v = conf_key(&c->fc, rest);
 			free(*v);
