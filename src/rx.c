@@ -252,13 +252,14 @@ rx_compile_list(struct rx_re **out, size_t *nout, const struct filter_rx *v,
 	return 0;
 }
 
+/* The conf module gives "" for a key not written: the defaults. */
 static int
 rx_conf_date(struct rx *r, const struct filter_conf *fc,
     struct filter_err *err)
 {
 	const char	*d = fc->datepattern;
 
-	if (d == NULL || strcmp(d, "syslog") == 0)
+	if (d == NULL || *d == '\0' || strcmp(d, "syslog") == 0)
 		r->date = RX_DATE_SYSLOG;
 	else if (strcmp(d, "iso8601") == 0)
 		r->date = RX_DATE_ISO8601;
@@ -303,7 +304,7 @@ rx_conf_zone(struct rx *r, const struct filter_conf *fc,
 
 	r->zone = RX_ZONE_FIXED;
 	r->zoneoff = 0;
-	if (z == NULL || strcasecmp(z, "local") == 0)
+	if (z == NULL || *z == '\0' || strcasecmp(z, "local") == 0)
 		r->zone = RX_ZONE_LOCAL;
 	else if (strcasecmp(z, "UTC") == 0 || strcasecmp(z, "GMT") == 0 ||
 	    strcmp(z, "Z") == 0)

@@ -13,10 +13,13 @@
 struct rx;
 
 /*
- * Compiles the failregex and ignoreregex lines of fc and reads its
- * datepattern (syslog, iso8601, none), logtimezone (UTC, local, +HHMM)
- * and idents. Returns a new rx owned by the caller (rx_free), or NULL
- * with err naming the key at fault. fc may be freed after the call.
+ * Compiles the failregex and ignoreregex lines of fc (<HOST> and <ADDR>
+ * stand for the client address) and reads its datepattern (syslog, the
+ * default, iso8601 or none), logtimezone for dates written without a
+ * zone (local, the default, UTC or +HHMM) and idents (syslog program
+ * names; NULL or empty: any). NULL and "" mean not set. Returns a new
+ * rx owned by the caller (rx_free), or NULL with err naming the key at
+ * fault. fc may be freed after the call.
  */
 struct rx	*rx_new(const struct filter_conf *, struct filter_err *);
 void		 rx_free(struct rx *);

@@ -415,6 +415,8 @@ test_datepatterns(void **state)
 	const char	*iso = "[2026-05-30 08:25:01,250] login failed for "
 			    "[2001:db8::1]:443";
 	const char	*plain = "login failed for 192.0.2.9";
+	const char	*sysline = "May 30 08:25:01 h app: login failed for "
+			    "192.0.2.9";
 
 	(void)state;
 	tconf_one(&t, "iso8601", "^login failed for <HOST>$");
@@ -434,6 +436,16 @@ test_datepatterns(void **state)
 	assert_int_equal(ev.addr.family, AF_INET);
 	assert_int_equal(ev.addr.bytes[3], 9);
 	assert_int_equal(rx_parse(r, "other", 5, &ev), FILTER_SKIP);
+	rx_free(r);
+	tconf_free(&t);
+
+	/* Keys the conf module leaves "": syslog, local time (UTC here). */
+	tconf_one(&t, "", "^login failed for <HOST>$");
+	tconf_zone(&t, "");
+	t.fc.idents = xstrdup("");
+	r = rx_build(&t, iso_ms("2026-06-01T00:00:00Z"));
+	assert_int_equal(rx_parse(r, sysline, strlen(sysline), &ev), FILTER_OK);
+	assert_int_equal(ev.time_ms, iso_ms("2026-05-30T08:25:01Z"));
 	rx_free(r);
 	tconf_free(&t);
 }
