@@ -390,7 +390,18 @@ file_set_start(struct tail *t, struct tail_file *f, struct tail_path *p,
 	p->fresh = 0;
 }
 
-/* Opens path p as a new file; NULL with errno set. */
+static struct tail_file *
+file_find(struct tail *t, uint64_t dev, uint64_t ino)
+{
+	struct tail_file	*f;
+
+	TAILQ_FOREACH(f, &t->files, entry)
+		if (f->dev == dev && f->ino == ino)
+			return f;
+	return NULL;
+}
+
+/* Opens path p unless its inode is followed already; NULL with errno set. */
 static struct tail_file *
 file_open(struct tail *t, struct tail_path *p)
 {
@@ -408,6 +419,10 @@ file_open(struct tail *t, struct tail_path *p)
 		close(fd);
 		errno = saved;
 		return NULL;
+	}
+	if ((f = file_find(t, st.st_dev, st.st_ino)) != NULL) {
+		close(fd);	/* replaced since stat(): already followed */
+		return f;
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->name = strdup(p->name)) == NULL) {
@@ -429,17 +444,6 @@ file_open(struct tail *t, struct tail_path *p)
 	t->st.files++;
 	file_put_pos(t, f);
 	return f;
-}
-
-static struct tail_file *
-file_find(struct tail *t, uint64_t dev, uint64_t ino)
-{
-	struct tail_file	*f;
-
-	TAILQ_FOREACH(f, &t->files, entry)
-		if (f->dev == dev && f->ino == ino)
-			return f;
-	return NULL;
 }
 
 /* p stops naming its file: read that to its end and let it drain. */

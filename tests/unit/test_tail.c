@@ -400,6 +400,17 @@ test_new_file(void **state)
 	assert_int_equal(c->n, 20);
 	expect_seq(c, 0, "Y", 1, 20);
 	assert_string_equal(c->v[0].path, fpath(c, "y.access.log"));
+
+	/* A directory that does not exist yet: found by the tick. */
+	assert_int_equal(tail_add(t, fpath(c, "sub/*.log"), 0, &owner_a), 0);
+	assert_int_equal(mkdir(fpath(c, "sub"), 0755), 0);
+	wr_lines(fpath(c, "sub/z.log"), "Z", 1, 2);
+	tail_tick(t);
+	wr_lines(fpath(c, "sub/z.log"), "Z", 3, 3);
+	assert_int_equal(pump(t, c, 23), 23);
+	settle(t);
+	assert_int_equal(c->n, 23);
+	expect_seq(c, 20, "Z", 1, 3);
 	tail_free(t);
 }
 
