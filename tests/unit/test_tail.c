@@ -723,8 +723,7 @@ test_positions(void **state)
 {
 	struct ctx	*c = *state;
 	struct tail	*t;
-	const char	*a = fpath(c, "a.log"), *n = fpath(c, "never.log");
-	const char	*tmp = fpath(c, "a.tmp");
+	const char	*a = fpath(c, "a.log");
 
 	/* First run: read from the head, stop after 8 lines. */
 	wr_lines(a, "L", 1, 5);
@@ -759,16 +758,40 @@ test_positions(void **state)
 	assert_int_equal(pump(t, c, 1), 1);
 	assert_string_equal(c->v[0].line, "L13");
 	tail_free(t);
+}
+
+/* Reads a once with a fresh tail; returns the lines. */
+static int
+run_once(struct ctx *c, const char *a, int head)
+{
+	struct tail	*t;
+	int		 n;
+
+	ctx_clear(c);
+	t = new_tail(c);
+	assert_int_equal(tail_add(t, a, head, &owner_a), 0);
+	n = tail_drain_all(t);
+	tail_free(t);
+	return n;
+}
+
+static void
+test_positions_replaced(void **state)
+{
+	struct ctx	*c = *state;
+	struct tail	*t;
+	const char	*a = fpath(c, "a.log"), *n = fpath(c, "never.log");
+	const char	*tmp = fpath(c, "a.tmp");
+
+	wr_lines(a, "P", 1, 3);
+	assert_int_equal(run_once(c, a, 1), 3);
+	assert_int_equal(run_once(c, a, 1), 0);
 
 	/* Replaced by a new inode while stopped: from the start. */
 	wr_lines(tmp, "R", 1, 3);
 	assert_int_equal(rename(tmp, a), 0);
-	ctx_clear(c);
-	t = new_tail(c);
-	assert_int_equal(tail_add(t, a, 0, &owner_a), 0);
-	assert_int_equal(tail_drain_all(t), 3);
+	assert_int_equal(run_once(c, a, 0), 3);
 	expect_seq(c, 0, "R", 1, 3);
-	tail_free(t);
 
 	/* Same inode, rewritten longer with another first line. */
 	assert_int_equal(truncate(a, 0), 0);
@@ -888,6 +911,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_overlong, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_positions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_positions_replaced, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_owners, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latency, setup,
