@@ -643,6 +643,21 @@ raw_quote(const char *start, const char *end)
 	return NULL;
 }
 
+/* The first occurrence of a literal; they are short, so no memmem. */
+static const char *
+lit_find(const char *p, const char *end, const struct step *l)
+{
+	while ((p = memchr(p, l->lit[0], (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) < l->litlen)
+			return NULL;
+		if (l->litlen == 1 || memcmp(p + 1, l->lit + 1,
+		    l->litlen - 1) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
 /* Where the field at p ends: at its literal, by the format's rules. */
 static const char *
 field_end(const struct access *a, size_t i, const char *p,
@@ -667,9 +682,7 @@ field_end(const struct access *a, size_t i, const char *p,
 			return NULL;
 		return q;
 	}
-	if (l->litlen == 1)
-		return memchr(p, l->lit[0], (size_t)(end - p));
-	return memmem(p, (size_t)(end - p), l->lit, l->litlen);
+	return lit_find(p, end, l);
 }
 
 static int
@@ -774,7 +787,7 @@ user_run(struct access *a, size_t i, const char *p, const char *end,
 	if ((size_t)(end - p) < l->litlen)
 		return -1;
 	x = (size_t)(end - bound) < l->litlen ? end - l->litlen : bound;
-	for (;; x--) {
+	while ((x = memrchr(p, l->lit[0], (size_t)(x - p) + 1)) != NULL) {
 		if (memcmp(x, l->lit, l->litlen) == 0) {
 			if (field_set(a, VAR_USER, p, (size_t)(x - p),
 			    ev) == 0 && steps_run(a, i + 1, x, end, ev) == 0)
@@ -783,8 +796,10 @@ user_run(struct access *a, size_t i, const char *p, const char *end,
 			a->bufpos = pos;
 		}
 		if (x == p)
-			return -1;
+			break;
+		x--;
 	}
+	return -1;
 }
 
 static int
