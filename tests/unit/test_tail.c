@@ -845,6 +845,36 @@ test_owners(void **state)
 	tail_free(t);
 }
 
+static void
+test_large(void **state)
+{
+	struct ctx	*c = *state;
+	struct tail	*t = new_tail(c);
+	const char	*a = fpath(c, "big.log");
+	char		 b[128];
+	FILE		*fp;
+	int		 i, nlines = 60000;
+
+	/* More than TAIL_READ_MAX: one call leaves the rest pending. */
+	assert_non_null(fp = fopen(a, "w"));
+	for (i = 1; i <= nlines; i++)
+		fprintf(fp, "G%d %080d\n", i, i);
+	fclose(fp);
+	assert_int_equal(tail_add(t, a, 1, &owner_a), 0);
+	tail_tick(t);
+	assert_true(c->n > 0 && c->n < (size_t)nlines);
+	assert_true(tail_pending(t));
+	assert_int_equal(pump(t, c, nlines), nlines);
+	assert_false(tail_pending(t));
+	settle(t);
+	assert_int_equal(c->n, nlines);
+	snprintf(b, sizeof(b), "G%d %080d", nlines, nlines);
+	assert_string_equal(c->v[nlines - 1].line, b);
+	snprintf(b, sizeof(b), "G%d %080d", nlines / 2, nlines / 2);
+	assert_string_equal(c->v[nlines / 2 - 1].line, b);
+	tail_free(t);
+}
+
 static int
 cmp_i64(const void *a, const void *b)
 {
@@ -915,6 +945,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_positions_replaced, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_owners, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_latency, setup,
 		    teardown),
 	};
