@@ -11,7 +11,7 @@
 #define GEOIP_UNKNOWN	"unknown"
 
 struct geo {
-	char		 country_code[8];	/* ISO 3166-1 alpha-2, or unknown */
+	char		 country_code[8];	/* ISO 3166 alpha-2 */
 	char		 country[64];
 	char		 city[64];
 	char		 org[128];	/* organization (ISP databases) */

@@ -55,7 +55,7 @@ struct report_ban {
 	int64_t		 expires_ms;	/* 0: no expiry known */
 	char		 jail[32];
 	int		 score;
-	char		 by[32];	/* who banned by hand; "" when automatic */
+	char		 by[32];	/* who banned by hand, or "" */
 };
 
 /* An address and its score, for neighbours and related offenders. */
