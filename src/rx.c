@@ -55,6 +55,7 @@ struct rx_re {
 	pcre2_code	*code;
 	uint32_t	 host[RX_HOST_MAX];	/* groups named host */
 	size_t		 nhost;
+	int		 jit;
 };
 
 struct rx {
@@ -73,6 +74,9 @@ struct rx {
 	int64_t			 lt_bucket;	/* local offset cache */
 	int			 lt_off;
 	int			 lt_valid;
+	int64_t			 yc_key;	/* year cache: date, now */
+	int64_t			 yc_hour;
+	int64_t			 yc_t;
 	struct log_limit	 limit;
 };
 
@@ -159,8 +163,10 @@ rx_jit(struct rx_re *re)
 	PCRE2_UCHAR	 buf[128];
 	int		 rc;
 
-	if ((rc = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE)) == 0)
+	if ((rc = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE)) == 0) {
+		re->jit = 1;
 		return;
+	}
 	if (!rx_jit_noticed) {
 		pcre2_get_error_message(rc, buf, sizeof(buf));
 		log_notice("rx: pcre2 jit unavailable (%s), using the "
@@ -405,6 +411,7 @@ void
 rx_set_now(struct rx *r, int64_t now_ms)
 {
 	r->now_ms = now_ms;
+	r->yc_key = 0;
 }
 
 /* Dates and times. */
@@ -581,12 +588,12 @@ rx_wall(int y, const struct rx_tm *tm)
  * minutes ahead: clock skew), not one of a year ago.
  */
 static int
-rx_year(struct rx *r, const struct rx_tm *tm, int64_t *out)
+rx_year_infer(struct rx *r, const struct rx_tm *tm, int64_t now,
+    int64_t *out)
 {
-	int64_t	 now, t, best = 0;
+	int64_t	 t, best = 0;
 	int	 y, y0, off, found = 0;
 
-	now = (r->now_ms != 0 ? r->now_ms : util_now_ms()) / 1000;
 	y0 = 1970 + (int)(now / 31556952);
 	off = rx_zone_off(r, rx_wall(y0, tm));
 	for (y = y0 - 2; y <= y0 + 1; y++) {
@@ -603,6 +610,30 @@ rx_year(struct rx *r, const struct rx_tm *tm, int64_t *out)
 	if (found != y0 && r->zone == RX_ZONE_LOCAL)
 		best = rx_wall(found, tm) - rx_local_off(r, rx_wall(found, tm));
 	*out = best;
+	return 0;
+}
+
+/*
+ * Lines come in order, so the hour of the last one is kept: the same
+ * date and hour, read within the same hour of now, is the same time.
+ */
+static int
+rx_year(struct rx *r, const struct rx_tm *tm, int64_t *out)
+{
+	struct rx_tm	 h = *tm;
+	int64_t		 now, key;
+
+	now = (r->now_ms != 0 ? r->now_ms : util_now_ms()) / 1000;
+	key = ((int64_t)tm->mon * 32 + tm->day) * 24 + tm->hour;
+	if (key != r->yc_key || now / 3600 != r->yc_hour) {
+		h.min = 0;
+		h.sec = 0;
+		if (rx_year_infer(r, &h, now, &r->yc_t) == -1)
+			return -1;
+		r->yc_key = key;
+		r->yc_hour = now / 3600;
+	}
+	*out = r->yc_t + tm->min * 60 + tm->sec;
 	return 0;
 }
 
@@ -831,8 +862,13 @@ rx_match(struct rx *r, const struct rx_re *re, const struct rx_msg *m)
 	unsigned long	 held;
 	int		 rc;
 
-	rc = pcre2_match(re->code, (PCRE2_SPTR)m->p, m->len, 0, 0, r->md,
-	    r->mctx);
+	/* The JIT entry skips pcre2_match's checks of the arguments. */
+	if (re->jit)
+		rc = pcre2_jit_match(re->code, (PCRE2_SPTR)m->p, m->len, 0, 0,
+		    r->md, r->mctx);
+	else
+		rc = pcre2_match(re->code, (PCRE2_SPTR)m->p, m->len, 0, 0,
+		    r->md, r->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc != PCRE2_ERROR_NOMATCH && log_limit_pass(&r->limit, 60, &held))
