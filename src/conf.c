@@ -692,6 +692,23 @@ conf_warn(struct conf *c, const char *fmt, ...)
 	c->warnings[c->nwarnings++] = strdup(msg);
 }
 
+/* The parsers take an unset key as NULL; the table stores "". */
+static void
+conf_filter_view(const struct filter_conf *fc, struct filter_conf *v)
+{
+	size_t	 i;
+
+	*v = *fc;
+	for (i = 0; i < UTIL_NELEM(filter_keys); i++) {
+		char	**p = (char **)((char *)v + filter_keys[i].off);
+
+		if (*p != NULL && **p == '\0')
+			*p = NULL;
+	}
+	if (v->escape == NULL)
+		v->escape = fc->escape;
+}
+
 static int
 conf_compile_filters(struct conf *c, struct conf_ctx *cx)
 {
@@ -700,12 +717,14 @@ conf_compile_filters(struct conf *c, struct conf_ctx *cx)
 	for (i = 0; i < c->nfilters; i++) {
 		struct filter_entry	*fe = &c->filters[i];
 		struct filter_err	 fe_err;
+		struct filter_conf	 view;
 		const char		*key = NULL;
 		char			 msg[256];
 
 		cx->file = fe->fc.file;
 		cx->section = fe->fc.name;
-		if ((fe->filter = filter_new(&fe->fc, &fe_err)) == NULL)
+		conf_filter_view(&fe->fc, &view);
+		if ((fe->filter = filter_new(&view, &fe_err)) == NULL)
 			return conf_fail(cx, fe_err.key[0] ? fe_err.key :
 			    "format", "%s", fe_err.msg);
 		fe->match = sig_match_new(fe->fc.danger_medium,

@@ -35,7 +35,8 @@ struct offender {
 	uint16_t	 peak;		/* highest score reached */
 	uint16_t	 bans;		/* times banned so far */
 	uint16_t	 samples;	/* sample requests sent to the sink */
-	uint32_t	 hits;		/* events seen */
+	uint32_t	 hits;		/* lines seen */
+	uint32_t	 gen;		/* the last line counted */
 	int64_t		 first_ms, last_ms, peak_ms;
 	uint16_t	 peak_kind[SIG_NKINDS];
 	struct kmax	 km[SIG_NKINDS][SCORE_KMAX];

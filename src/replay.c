@@ -1,0 +1,281 @@
+/* Offline replay of log files through the detection pipeline. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "engine.h"
+#include "log.h"
+#include "replay.h"
+#include "util.h"
+
+struct replay {
+	FILE		*out;
+	int		 json;
+	const struct conf *conf;
+};
+
+static json_object *
+replay_kinds(const uint16_t *kinds)
+{
+	json_object	*o = json_object_new_object();
+	int		 k;
+
+	for (k = 0; k < SIG_NKINDS; k++)
+		if (kinds[k] > 0)
+			json_object_object_add(o, sig_name((enum sig_kind)k),
+			    json_object_new_int(kinds[k]));
+	return o;
+}
+
+static void
+replay_kinds_text(const uint16_t *kinds, char *buf, size_t len)
+{
+	size_t	 o = 0;
+	int	 k;
+
+	buf[0] = '\0';
+	for (k = 0; k < SIG_NKINDS && o < len; k++)
+		if (kinds[k] > 0)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s=%u",
+			    o ? " " : "", sig_name((enum sig_kind)k), kinds[k]);
+}
+
+static void
+replay_ban(void *arg, const struct decision *d)
+{
+	struct replay	*r = arg;
+	char		 addr[ADDR_STRLEN], when[32], sigs[256], bt[32];
+
+	addr_format(&d->prefix.addr, addr, sizeof(addr));
+	util_format_time(d->time_ms, when, sizeof(when));
+	if (r->json) {
+		json_object	*o = json_object_new_object();
+
+		json_object_object_add(o, "action",
+		    json_object_new_string("ban"));
+		json_object_object_add(o, "addr", json_object_new_string(addr));
+		json_object_object_add(o, "prefix",
+		    json_object_new_int(d->prefix.len));
+		json_object_object_add(o, "jail",
+		    json_object_new_string(d->jail));
+		json_object_object_add(o, "score",
+		    json_object_new_int((int)d->score));
+		json_object_object_add(o, "verdict",
+		    json_object_new_string(d->verdict));
+		json_object_object_add(o, "signatures",
+		    replay_kinds(d->kinds));
+		json_object_object_add(o, "time",
+		    json_object_new_string(when));
+		json_object_object_add(o, "bantime",
+		    json_object_new_int64(d->bantime));
+		fprintf(r->out, "%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+		return;
+	}
+	replay_kinds_text(d->kinds, sigs, sizeof(sigs));
+	util_format_duration(d->bantime, bt, sizeof(bt));
+	fprintf(r->out, "%s  %-6s %s/%u  jail=%s score=%u %s bantime=%s%s%s\n",
+	    when, d->subnet ? "subnet" : "ban", addr, d->prefix.len, d->jail,
+	    d->score, d->verdict, bt, sigs[0] ? "  " : "", sigs);
+}
+
+struct replay_list {
+	struct offender	**v;
+	size_t		 n, cap;
+};
+
+static void
+replay_collect(void *arg, struct offender *o)
+{
+	struct replay_list	*l = arg;
+
+	if (o->peak == 0)
+		return;
+	if (l->n == l->cap) {
+		size_t		 cap = l->cap ? l->cap * 2 : 256;
+		struct offender	**v = reallocarray(l->v, cap, sizeof(*v));
+
+		if (v == NULL)
+			return;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = o;
+}
+
+static int
+replay_cmp(const void *a, const void *b)
+{
+	const struct offender	*x = *(struct offender *const *)a;
+	const struct offender	*y = *(struct offender *const *)b;
+
+	if (x->peak != y->peak)
+		return x->peak > y->peak ? -1 : 1;
+	return memcmp(x->addr.bytes, y->addr.bytes, 16);
+}
+
+static void
+replay_offenders(struct replay *r, struct engine *e)
+{
+	struct replay_list	 l = { NULL, 0, 0 };
+	size_t			 i;
+	uint32_t		 thr = (uint32_t)r->conf->threshold;
+
+	score_foreach(engine_scores(e), replay_collect, &l);
+	if (l.n > 0)
+		qsort(l.v, l.n, sizeof(*l.v), replay_cmp);
+	if (!r->json && l.n > 0)
+		fprintf(r->out, "\n%-40s %5s %-8s %7s  %s\n", "ADDRESS",
+		    "SCORE", "VERDICT", "HITS", "SIGNATURES");
+	for (i = 0; i < l.n; i++) {
+		struct offender	*o = l.v[i];
+		char		 addr[ADDR_STRLEN], sigs[256];
+
+		addr_format(&o->addr, addr, sizeof(addr));
+		if (r->json) {
+			json_object	*j = json_object_new_object();
+
+			json_object_object_add(j, "action",
+			    json_object_new_string("offender"));
+			json_object_object_add(j, "addr",
+			    json_object_new_string(addr));
+			json_object_object_add(j, "score",
+			    json_object_new_int(o->peak));
+			json_object_object_add(j, "verdict",
+			    json_object_new_string(score_verdict(o->peak, thr)));
+			json_object_object_add(j, "hits",
+			    json_object_new_int64(o->hits));
+			json_object_object_add(j, "signatures",
+			    replay_kinds(o->peak_kind));
+			fprintf(r->out, "%s\n", json_object_to_json_string_ext(j,
+			    JSON_C_TO_STRING_PLAIN));
+			json_object_put(j);
+			continue;
+		}
+		replay_kinds_text(o->peak_kind, sigs, sizeof(sigs));
+		fprintf(r->out, "%-40s %5u %-8s %7u  %s\n", addr, o->peak,
+		    score_verdict(o->peak, thr), o->hits, sigs);
+	}
+	free(l.v);
+}
+
+static void
+replay_summary(struct replay *r, struct engine *e, double secs)
+{
+	const struct engine_stats	*s = engine_stats(e);
+
+	if (r->json) {
+		fprintf(r->out, "{\"action\":\"summary\",\"lines\":%lu,"
+		    "\"parsed\":%lu,\"skipped\":%lu,\"bans\":%lu,"
+		    "\"subnet_bans\":%lu,\"seconds\":%.3f}\n", s->lines,
+		    s->parsed, s->unparsed, s->bans, s->subnet_bans, secs);
+		return;
+	}
+	fprintf(r->out, "\nlines %lu  parsed %lu  skipped %lu  bans %lu  "
+	    "subnet bans %lu  seconds %.3f\n", s->lines, s->parsed,
+	    s->unparsed, s->bans, s->subnet_bans, secs);
+}
+
+/* Picks the jails: every enabled one, or those named. */
+static int
+replay_jails(const struct conf *c, const char *names, size_t **out,
+    size_t *n)
+{
+	size_t	*v = calloc(c->njails + 1, sizeof(*v)), i;
+	char	*list, *p, *save = NULL;
+
+	*n = 0;
+	if (v == NULL)
+		return -1;
+	*out = v;
+	if (names == NULL) {
+		for (i = 0; i < c->njails; i++)
+			if (c->jails[i].enabled)
+				v[(*n)++] = i;
+		return 0;
+	}
+	if ((list = strdup(names)) == NULL)
+		return -1;
+	for (p = strtok_r(list, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		struct jail_conf	*jc = conf_jail(c, p);
+
+		if (jc == NULL || !jc->enabled) {
+			fprintf(stderr, "abusemomd: no enabled jail '%s'\n", p);
+			free(list);
+			return -1;
+		}
+		v[(*n)++] = (size_t)(jc - c->jails);
+		if (*n == c->njails)
+			break;
+	}
+	free(list);
+	return 0;
+}
+
+static int
+replay_file(struct engine *e, const char *path, const size_t *jails,
+    size_t nj)
+{
+	FILE	*fp;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 len;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "abusemomd: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, fp)) != -1) {
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if (len > 0 && line[len - 1] == '\r')
+			len--;
+		engine_feed(e, jails, nj, line, (size_t)len, 0);
+	}
+	free(line);
+	fclose(fp);
+	return 0;
+}
+
+int
+replay_run(struct conf *c, char *const *files, int nfiles,
+    const char *jails, int json, FILE *out)
+{
+	struct replay		 r = { out, json, c };
+	struct engine_sink	 sink = { replay_ban, NULL, NULL, &r };
+	struct engine		*e;
+	struct timespec		 t0, t1;
+	size_t			*jv = NULL, nj;
+	int			 i, rv = 0;
+
+	if (replay_jails(c, jails, &jv, &nj) == -1) {
+		free(jv);
+		return 1;
+	}
+	for (i = 0; i < nfiles; i++)
+		if (access(files[i], R_OK) == -1) {
+			fprintf(stderr, "abusemomd: %s: %s\n", files[i],
+			    strerror(errno));
+			free(jv);
+			return 1;
+		}
+	if ((e = engine_new(c, &sink)) == NULL)
+		fatalx("replay: out of memory");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < nfiles && rv == 0; i++)
+		if (replay_file(e, files[i], jv, nj) == -1)
+			rv = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	replay_offenders(&r, e);
+	replay_summary(&r, e, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	engine_free(e);
+	free(jv);
+	return rv;
+}
