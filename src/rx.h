@@ -22,6 +22,7 @@ struct rx;
  * fault. fc may be freed after the call.
  */
 struct rx	*rx_new(const struct filter_conf *, struct filter_err *);
+/* Frees r and its compiled patterns; NULL is allowed. */
 void		 rx_free(struct rx *);
 
 /*
