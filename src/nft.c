@@ -1529,7 +1529,8 @@ nft_raw_cmp(const void *a, const void *b)
 	const struct nft_raw	*x = a, *y = b;
 	int			 c = memcmp(x->key, y->key, 16);
 
-	return c != 0 ? c : (int)x->end - (int)y->end;
+	/* Where intervals touch, the end of one sorts before the next. */
+	return c != 0 ? c : (int)y->end - (int)x->end;
 }
 
 /* Reads the raw elements of one set; a dump cut short is read again. */
@@ -1717,6 +1718,23 @@ nft_rec_strays(struct nft *nft, struct nft_map *k, struct nft_map *w,
 	return 0;
 }
 
+static int
+nft_op_cmp(const void *a, const void *b)
+{
+	const struct nft_op	*x = a, *y = b;
+
+	if (x->del != y->del)
+		return (int)y->del - (int)x->del;
+	return (int)x->set - (int)y->set;
+}
+
+/* Deletions first, each kind grouped by set. */
+static void
+nft_ops_sort(struct nft *nft)
+{
+	qsort(nft->ops, nft->nops, sizeof(*nft->ops), nft_op_cmp);
+}
+
 int
 nft_reconcile(struct nft *nft, const struct nft_elem *want, size_t n)
 {
@@ -1745,6 +1763,8 @@ nft_reconcile(struct nft *nft, const struct nft_elem *want, size_t n)
 		    nft_queue_ent(nft, &w.v[i], 0,
 		    (uint32_t)w.v[i].expires) == -1)
 			goto out;
+	/* Grouped by set, messages carry many elements each. */
+	nft_ops_sort(nft);
 	rc = 0;
 out:
 	nft_map_free(&k);
