@@ -1317,7 +1317,7 @@ static const char rep_css[] =
     "padding:2px 8px;font-size:.85rem}\n"
     ".peers li{font-family:ui-monospace,Menlo,Consolas,monospace}\n"
     ".kv{display:grid;grid-template-columns:repeat(auto-fill,"
-    "minmax(200px,1fr));gap:12px 20px;margin:0}\n"
+    "minmax(160px,1fr));gap:12px 20px;margin:0}\n"
     ".kv dt{color:var(--mut);font-size:.75rem;text-transform:uppercase;"
     "letter-spacing:.05em}\n"
     ".kv dd{margin:0;font-weight:600;overflow-wrap:anywhere}\n"
@@ -1356,10 +1356,14 @@ static const char rep_css[] =
     "border-radius:8px;padding:8px 10px;margin:10px 0}\n"
     ".rec{border-left:4px solid #175cd3;padding:2px 0 2px 12px;"
     "margin:0 0 12px}\n"
-    ".rec h3{margin:0 0 2px;font-size:.98rem}.rec p{margin:0}\n"
+    "h3{margin:14px 0 4px;font-size:.98rem}\n"
+    ".rec h3{margin:0 0 2px}.rec p{margin:0}\n"
+    "#verdict h2{flex-basis:100%;margin:0 0 -6px}\n"
     "code.c{background:#eef1f5;border-radius:4px;padding:0 4px}\n"
     "footer{color:var(--mut);font-size:.8rem;text-align:center;"
     "padding:8px 0 24px}\n"
+    "@media (min-width:800px){.kv{grid-template-columns:"
+    "repeat(4,1fr)}}\n"
     "@media (max-width:560px){.card{padding:12px 13px}"
     ".score{width:96px;height:96px;border-width:7px}"
     ".score b{font-size:1.8rem}h1{font-size:1.3rem}}\n";
@@ -1417,9 +1421,10 @@ rep_html_verdict(FILE *out, const struct rep_model *m)
 	size_t	 i;
 
 	fprintf(out, "<section id=\"verdict\" class=\"card v-%s\">\n"
+	    "<h2><i>1</i>Verdict</h2>\n"
 	    "<div class=\"score\"><b>%d</b><span>/%d</span></div>\n"
-	    "<div class=\"vt\">\n<div>", m->verdict, m->r->score,
-	    m->threshold);
+	    "<div class=\"vt\">\n<div>",
+	    m->verdict, m->r->score, m->threshold);
 	if (m->block)
 		fputs("<span class=\"pill\">BLOCK</span>", out);
 	fprintf(out, "<span class=\"word\">%s</span></div>\n<h1>%s</h1>\n"
@@ -1484,15 +1489,16 @@ rep_html_signatures(FILE *out, const struct rep_model *m)
 	size_t			 i;
 
 	rep_html_section(out, "signatures", 3, "Signatures");
-	fputs("<div class=\"tw\"><table>\n<thead><tr><th>Signature</th>"
-	    "<th>Description</th><th class=\"num\">Points</th>"
+	fputs("<div class=\"tw\"><table>\n<thead><tr><th>Signature and "
+	    "description</th><th class=\"num\">Points</th>"
 	    "<th>Severity</th></tr></thead>\n<tbody>\n", out);
 	for (i = 0; i < m->r->nevents; i++) {
 		e = &m->r->events[i];
-		fputs("<tr><td>", out);
+		fputs("<tr><td><b>", out);
 		rep_html_puts(out, rep_kind_label(e->kind));
-		fputs("</td><td>", out);
+		fputs("</b><div class=\"muted\">", out);
 		rep_html_puts(out, e->desc);
+		fputs("</div>", out);
 		fprintf(out, "</td><td class=\"num\">%+d</td><td>"
 		    "<span class=\"sev sev-", e->points);
 		rep_html_puts(out, rep_severity(e));
@@ -1500,10 +1506,10 @@ rep_html_signatures(FILE *out, const struct rep_model *m)
 		rep_html_puts(out, rep_severity(e));
 		fputs("</span></td></tr>\n", out);
 	}
-	fprintf(out, "</tbody>\n<tfoot><tr><td colspan=\"2\">Sum of all "
+	fprintf(out, "</tbody>\n<tfoot><tr><td>Sum of all "
 	    "events</td><td class=\"num\">\xce\xa3 = %lld</td><td></td></tr>"
 	    "\n", m->sum);
-	fputs("<tr><td colspan=\"2\">Score: the most points of each kind"
+	fputs("<tr><td>Score: the most points of each kind"
 	    "<div class=\"muted\">", out);
 	for (i = 0; i < m->nkinds; i++) {
 		fprintf(out, "%s", i ? " + " : "");
