@@ -1152,7 +1152,8 @@ nft_table_cb(const struct nlmsghdr *nlh, void *arg)
 		return MNL_CB_ERROR;
 	*state = 2;
 	if (nftnl_table_nlmsg_parse(nlh, t) == 0 &&
-	    (ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len)) != NULL &&
+	    (ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA,
+	    &len)) != NULL &&
 	    nftnl_udata_parse(ud, len, nft_comment_cb, tb) == 0 &&
 	    tb[0] != NULL && nftnl_udata_len(tb[0]) == sizeof(NFT_COMMENT) &&
 	    memcmp(nftnl_udata_get(tb[0]), NFT_COMMENT,

@@ -43,7 +43,7 @@ struct nft_elem {
 struct nft_stats {
 	unsigned long	 batches;	/* batches sent */
 	unsigned long	 msgs;		/* messages in them */
-	unsigned long	 errors;	/* operations that could not be applied */
+	unsigned long	 errors;	/* operations not applied */
 	unsigned long	 retries;	/* batches sent again */
 	unsigned long	 enobufs;	/* acks lost to a full socket buffer */
 	unsigned long	 evicted;	/* elements evicted from a full set */
