@@ -63,8 +63,10 @@ geoip_open_db(MMDB_s *db, const char *path)
 	if (path == NULL || *path == '\0')
 		return 0;
 	rc = MMDB_open(path, MMDB_MODE_MMAP, db);
-	if (rc == MMDB_SUCCESS)
+	if (rc == MMDB_SUCCESS) {
+		log_debug("geoip: %s: %s", path, db->metadata.database_type);
 		return 1;
+	}
 	if (rc == MMDB_OUT_OF_MEMORY_ERROR)
 		return -1;
 	if (rc == MMDB_IO_ERROR || rc == MMDB_FILE_OPEN_ERROR)

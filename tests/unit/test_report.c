@@ -309,6 +309,44 @@ parse_json(const char *s)
 	return o;
 }
 
+/* Sections 5 to 8 of the seed-like report's JSON. */
+static void
+check_json_later(json_object *o)
+{
+	json_object	*tl;
+	size_t		 i, n;
+
+	tl = jget(o, "timeline.events");
+	n = json_object_array_length(tl);
+	assert_int_equal(n, 11);
+	assert_string_equal(jstr(tl, "0.event"), "first_request");
+	assert_string_equal(jstr(tl, "10.event"), "ban_expires");
+	for (i = 1; i < n; i++) {
+		char	 a[32], b[32];
+
+		snprintf(a, sizeof(a), "%zu.time", i - 1);
+		snprintf(b, sizeof(b), "%zu.time", i);
+		assert_true(strcmp(jstr(tl, a), jstr(tl, b)) <= 0);
+	}
+	assert_string_equal(jstr(o, "timeline.ban.jail"), "dirscan");
+	assert_string_equal(jstr(o, "timeline.ban.expires"),
+	    "2026-05-30T08:05:28Z");
+	assert_int_equal(jint(o, "timeline.times_banned_before"), 1);
+	assert_string_equal(jstr(o, "timeline.earlier_bans.0.jail"), "flood");
+	assert_string_equal(jstr(o, "network.subnet"), "203.0.113.0/24");
+	assert_true(json_object_get_boolean(jget(o,
+	    "network.suggest_subnet_ban")));
+	assert_true(json_object_get_boolean(jget(o,
+	    "network.neighbours.0.banned")));
+	assert_int_equal(jint(o, "network.country.top.0.score"), 273);
+	assert_string_equal(jstr(o, "network.asn.top.0.address"),
+	    "203.0.113.43");
+	assert_string_equal(jstr(o, "recommendations.2.topic"), "dirscan");
+	assert_string_equal(jstr(o, "dnsbl.0.status"), "listed");
+	assert_string_equal(jstr(o, "dnsbl.0.answer"), "127.0.0.2");
+	assert_string_equal(jstr(o, "dnsbl.1.status"), "clean");
+}
+
 static void
 test_json(void **state)
 {
@@ -316,9 +354,9 @@ test_json(void **state)
 	    "verdict", "identity", "signatures", "activity", "timeline",
 	    "network", "recommendations", "dnsbl" };
 	struct report	 r;
-	json_object	*o, *tl;
+	json_object	*o;
 	char		*s;
-	size_t		 i = 0, n;
+	size_t		 i = 0;
 
 	(void)state;
 	seed_report(&r);
@@ -365,35 +403,7 @@ test_json(void **state)
 	assert_string_equal(jstr(o, "activity.samples.0.host"),
 	    "[redacted]");
 	assert_int_equal(jint(o, "activity.status_404"), 412);
-	tl = jget(o, "timeline.events");
-	n = json_object_array_length(tl);
-	assert_int_equal(n, 11);
-	assert_string_equal(jstr(tl, "0.event"), "first_request");
-	assert_string_equal(jstr(tl, "10.event"), "ban_expires");
-	for (i = 1; i < n; i++) {
-		char	 a[32], b[32];
-
-		snprintf(a, sizeof(a), "%zu.time", i - 1);
-		snprintf(b, sizeof(b), "%zu.time", i);
-		assert_true(strcmp(jstr(tl, a), jstr(tl, b)) <= 0);
-	}
-	assert_string_equal(jstr(o, "timeline.ban.jail"), "dirscan");
-	assert_string_equal(jstr(o, "timeline.ban.expires"),
-	    "2026-05-30T08:05:28Z");
-	assert_int_equal(jint(o, "timeline.times_banned_before"), 1);
-	assert_string_equal(jstr(o, "timeline.earlier_bans.0.jail"), "flood");
-	assert_string_equal(jstr(o, "network.subnet"), "203.0.113.0/24");
-	assert_true(json_object_get_boolean(jget(o,
-	    "network.suggest_subnet_ban")));
-	assert_true(json_object_get_boolean(jget(o,
-	    "network.neighbours.0.banned")));
-	assert_int_equal(jint(o, "network.country.top.0.score"), 273);
-	assert_string_equal(jstr(o, "network.asn.top.0.address"),
-	    "203.0.113.43");
-	assert_string_equal(jstr(o, "recommendations.2.topic"), "dirscan");
-	assert_string_equal(jstr(o, "dnsbl.0.status"), "listed");
-	assert_string_equal(jstr(o, "dnsbl.0.answer"), "127.0.0.2");
-	assert_string_equal(jstr(o, "dnsbl.1.status"), "clean");
+	check_json_later(o);
 	json_object_put(o);
 	free(s);
 
