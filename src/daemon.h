@@ -16,6 +16,7 @@ struct nft;
 struct tail;
 struct control;
 struct journal;
+struct daemon_loop;
 
 struct daemon_stats {
 	unsigned long	 nft_errors;	/* failed commits */
@@ -35,6 +36,7 @@ struct daemon {
 	struct tail		*tail;
 	struct journal		*journal;	/* NULL: no journal jail */
 	struct control		*control;
+	struct daemon_loop	*loop;		/* the running loop */
 	int64_t			 start_ms;	/* wall clock */
 	int			 table_ok;	/* our table is in place */
 	int			 pending_nft;	/* element writes queued */
