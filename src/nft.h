@@ -109,7 +109,7 @@ int		 nft_list(struct nft *, int (*cb)(void *arg,
  * time differs by more than NFT_RECONCILE_SLACK_S, and removes the
  * others. Discards queued operations. Returns 0, or -1.
  */
-#define NFT_RECONCILE_SLACK_S	5
+#define NFT_RECONCILE_SLACK_S	60
 int		 nft_reconcile(struct nft *, const struct nft_elem *want,
 		    size_t n);
 
