@@ -29,9 +29,19 @@ MAN8		 = $(wildcard man/*.8)
 MAN5		 = $(wildcard man/*.5)
 JAILS		 = $(wildcard jails.d/*.conf)
 FILTERS		 = $(wildcard filters.d/*.conf)
-# What a source package holds (the work tree, not only committed files).
+# The source of a package: a commit (default HEAD, so that files being
+# edited in the work tree stay out), or PKGSRC=worktree for the work
+# tree as it is. Outside a git checkout the work tree is used.
+PKGSRC		?= HEAD
 PKGFILES	 = Makefile README.md src abusemom-ctl jails.d filters.d man \
 		   packaging
+# $(call pkg_export,DIR): copies the package source into DIR.
+pkg_export	 = if [ "$(PKGSRC)" != worktree ] && \
+		   git rev-parse --git-dir >/dev/null 2>&1; then \
+		   git archive --format=tar $(PKGSRC) $(wildcard $(PKGFILES)) | \
+		   tar -xf - -C $(1); else \
+		   tar -cf - --exclude=build $(wildcard $(PKGFILES)) | \
+		   tar -xf - -C $(1); fi
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
@@ -73,7 +83,7 @@ deb:
 	    "debhelper dpkg-dev fakeroot)" >&2; exit 1; }
 	@set -e; t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; \
 	d="$$t/abusemom-$(PKGVERSION)"; mkdir -p "$$d"; \
-	tar -cf - --exclude=build $(wildcard $(PKGFILES)) | tar -xf - -C "$$d"; \
+	$(call pkg_export,"$$d"); \
 	cp -R packaging/debian "$$d/debian"; \
 	(cd "$$d" && dpkg-buildpackage -us -uc -b); \
 	mkdir -p $(PKGOUT); \
@@ -88,8 +98,7 @@ rpm:
 	    { echo "rpm: rpmbuild missing (apt-get install rpm)" >&2; exit 1; }
 	@set -e; t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; \
 	mkdir -p "$$t/SOURCES" "$$t/src/abusemom-$(PKGVERSION)"; \
-	tar -cf - --exclude=build $(wildcard $(PKGFILES)) | \
-	    tar -xf - -C "$$t/src/abusemom-$(PKGVERSION)"; \
+	$(call pkg_export,"$$t/src/abusemom-$(PKGVERSION)"); \
 	tar -czf "$$t/SOURCES/abusemom-$(PKGVERSION).tar.gz" -C "$$t/src" \
 	    "abusemom-$(PKGVERSION)"; \
 	rpmbuild -bb --nodeps --define "_topdir $$t" \
