@@ -1575,7 +1575,7 @@ nft_dump_set(struct nft *nft, int set,
 		free(rv.v);
 		return -1;
 	}
-	if (nft_set_interval(set))
+	if (nft_set_interval(set) && rv.n > 1)
 		qsort(rv.v, rv.n, sizeof(*rv.v), nft_raw_cmp);
 	for (rc = 0, i = 0; rc == 0 && i < rv.n; i++) {
 		if (rv.v[i].end)
@@ -1733,7 +1733,8 @@ nft_op_cmp(const void *a, const void *b)
 static void
 nft_ops_sort(struct nft *nft)
 {
-	qsort(nft->ops, nft->nops, sizeof(*nft->ops), nft_op_cmp);
+	if (nft->nops > 1)
+		qsort(nft->ops, nft->nops, sizeof(*nft->ops), nft_op_cmp);
 }
 
 int

@@ -35,7 +35,11 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 pass() { echo "ok: $*"; }
 
-cc -std=gnu11 -D_GNU_SOURCE -O2 -Isrc -Wall -Wextra -Werror \
+case $BUILD in
+*san*)	san="-fsanitize=address,undefined" ;;
+*)	san= ;;
+esac
+cc -std=gnu11 -D_GNU_SOURCE -O2 -Isrc -Wall -Wextra -Werror $san \
     -o "$tmp/nftdrv" tests/netns/nftdrv.c "$BUILD/libabusemom.a" \
     $(pkg-config --libs libnftnl libmnl) || exit 1
 

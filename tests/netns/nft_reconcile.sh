@@ -24,7 +24,11 @@ trap cleanup EXIT
 trap 'exit 2' INT TERM
 ip netns add $N 2>/dev/null || skip "cannot create network namespaces"
 
-cc -std=gnu11 -D_GNU_SOURCE -O2 -Isrc -Wall -Wextra -Werror \
+case $BUILD in
+*san*)	san="-fsanitize=address,undefined" ;;
+*)	san= ;;
+esac
+cc -std=gnu11 -D_GNU_SOURCE -O2 -Isrc -Wall -Wextra -Werror $san \
     -o "$tmp/nftdrv" tests/netns/nftdrv.c "$BUILD/libabusemom.a" \
     $(pkg-config --libs libnftnl libmnl) || exit 1
 drv() { ip netns exec $N "$tmp/nftdrv" -s 131072 "$@"; }
