@@ -38,8 +38,8 @@ PKGFILES	 = Makefile README.md src abusemom-ctl jails.d filters.d man \
 # $(call pkg_export,DIR): copies the package source into DIR.
 pkg_export	 = if [ "$(PKGSRC)" != worktree ] && \
 		   git rev-parse --git-dir >/dev/null 2>&1; then \
-		   git archive --format=tar $(PKGSRC) $(wildcard $(PKGFILES)) | \
-		   tar -xf - -C $(1); else \
+		   git archive --format=tar $(PKGSRC) $$(git ls-tree \
+		   --name-only $(PKGSRC) $(PKGFILES)) | tar -xf - -C $(1); else \
 		   tar -cf - --exclude=build $(wildcard $(PKGFILES)) | \
 		   tar -xf - -C $(1); fi
 
