@@ -197,8 +197,12 @@ test_elem_v4(void **state)
 static void
 test_elem_v6_64(void **state)
 {
-	static const uint8_t	 lo[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2 };
-	static const uint8_t	 hi[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 3 };
+	static const uint8_t	 lo[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 2
+	};
+	static const uint8_t	 hi[16] = {
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 3
+	};
 	struct elem		 e[4];
 
 	(void)state;
