@@ -90,7 +90,16 @@ deb:
 	cp "$$t"/*.deb "$$t"/*.buildinfo "$$t"/*.changes $(PKGOUT)/; \
 	ls "$$t"/*.deb | sed 's|.*/|deb: $(PKGOUT)/|'
 
-# Builds from a tarball of the work tree. The rpm macros on Debian have
+# The systemd macros where rpm lacks them; the packager (a distribution
+# sets its own).
+RPMDEFS		 = --define "packager abusemom maintainers \
+		   <maintainers@users.noreply.r-seed-0e213264.example>" \
+		   $(if $(filter /,$(shell rpm --eval '%{_unitdir}' 2>/dev/null | \
+		   cut -c1)),,--define "_unitdir /usr/lib/systemd/system") \
+		   $(if $(filter /,$(shell rpm --eval '%{_sysusersdir}' 2>/dev/null | \
+		   cut -c1)),,--define "_sysusersdir /usr/lib/sysusers.d")
+
+# Builds from a tarball of the package source. The rpm macros on Debian have
 # no systemd or sysusers macros and no BuildRequires database, hence
 # --nodeps; production RPMs are built on the target distribution.
 rpm:
@@ -102,6 +111,7 @@ rpm:
 	tar -czf "$$t/SOURCES/abusemom-$(PKGVERSION).tar.gz" -C "$$t/src" \
 	    "abusemom-$(PKGVERSION)"; \
 	rpmbuild -bb --nodeps --define "_topdir $$t" \
+	    $(RPMDEFS) \
 	    --define "_tmppath $$t/tmp" \
 	    --define "pkgversion $(PKGVERSION)" \
 	    packaging/abusemom.spec; \
