@@ -464,8 +464,10 @@ conf_apply(struct conf_ctx *cx, dictionary *d, const char *sec,
 	iniparser_getseckeys(d, sec, names);
 	for (i = 0; i < nk; i++) {
 		const char		*key = names[i] + strlen(sec) + 1;
-		const char		*v = iniparser_getstring(d, names[i], "");
+		const char		*v;
 		const struct conf_key	*k;
+
+		v = iniparser_getstring(d, names[i], "");
 
 		if (fc != NULL && (strncmp(key, "failregex", 9) == 0 ||
 		    strncmp(key, "ignoreregex", 11) == 0)) {

@@ -564,7 +564,8 @@ daemon_on_timer(struct daemon_loop *l)
 		l->ticks++;
 	tail_tick(d->tail);
 	control_tick(d->control);
-	if (d->nft != NULL && (!d->table_ok || l->ticks % DAEMON_CHECK_S == 0)) {
+	if (d->nft != NULL &&
+	    (!d->table_ok || l->ticks % DAEMON_CHECK_S == 0)) {
 		present = nft_table_present(d->nft);
 		if (present == 0 || !d->table_ok) {
 			if (present == 0)

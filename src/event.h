@@ -19,7 +19,7 @@ struct span {
 };
 
 struct event {
-	int64_t		 time_ms;	/* log time, UTC; 0 when the line has none */
+	int64_t		 time_ms;	/* log time, UTC; 0: none in the line */
 	struct addr	 addr;		/* the client as logged */
 	int		 status;	/* HTTP status; 0 in auth logs */
 	struct span	 method;

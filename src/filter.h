@@ -26,8 +26,8 @@ struct filter_rx {
 struct filter_conf {
 	char		*name;
 	char		*file;
-	char		*format;	/* combined, common, vhost_combined, json,
-					   haproxy, syslog, or a log_format */
+	/* combined, common, vhost_combined, json, haproxy or a log_format */
+	char		*format;
 	char		*escape;	/* default, json, none (nginx) */
 	char		*json_preset;	/* caddy, traefik */
 	char		*json_time;	/* field names for format = json */
@@ -43,10 +43,10 @@ struct filter_conf {
 	size_t		 nfailregex;
 	struct filter_rx *ignoreregex;
 	size_t		 nignoreregex;
-	char		*datepattern;	/* regex filters: syslog, iso8601, ... */
-	char		*logtimezone;	/* zone for zone-less dates: UTC, +0200 */
-	char		*idents;	/* syslog program names: "sshd sshd-session" */
-	char		*danger_medium;	/* PCRE2 patterns over the normalised path */
+	char		*datepattern;	/* regex filters: syslog, iso8601 */
+	char		*logtimezone;	/* for zone-less dates: UTC, +0200 */
+	char		*idents;	/* syslog programs: "sshd sshd-session" */
+	char		*danger_medium;	/* PCRE2 over the normalised path */
 	char		*danger_high;
 	char		*badua;		/* PCRE2 pattern over the User-Agent */
 };

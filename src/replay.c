@@ -147,12 +147,14 @@ replay_offenders(struct replay *r, struct engine *e)
 			json_object_object_add(j, "score",
 			    json_object_new_int(o->peak));
 			json_object_object_add(j, "verdict",
-			    json_object_new_string(score_verdict(o->peak, thr)));
+			    json_object_new_string(score_verdict(o->peak,
+			    thr)));
 			json_object_object_add(j, "hits",
 			    json_object_new_int64(o->hits));
 			json_object_object_add(j, "signatures",
 			    replay_kinds(o->peak_kind));
-			fprintf(r->out, "%s\n", json_object_to_json_string_ext(j,
+			fprintf(r->out, "%s\n",
+			    json_object_to_json_string_ext(j,
 			    JSON_C_TO_STRING_PLAIN));
 			json_object_put(j);
 			continue;

@@ -123,7 +123,8 @@ score_evict(struct score_table *t)
 	for (i = 0; i < t->nbucket; i++) {
 		pp = &t->bucket[i];
 		while ((o = *pp) != NULL) {
-			if (o->score < 50 && o->bans == 0 && o->last_ms <= cut) {
+			if (o->score < 50 && o->bans == 0 &&
+			    o->last_ms <= cut) {
 				*pp = o->next;
 				score_free_offender(t, o);
 				t->n--;

@@ -387,7 +387,8 @@ sig_info_fill(struct sig_match *m, unsigned mask, const struct event *ev,
 		else if (sig_re(m, m->medium, norm, n))
 			info->danger = 1;
 	}
-	if ((mask & (1u << SIG_BADUA)) && ev->ua.len > 0 && sig_re(m, m->badua, ev->ua.p, ev->ua.len))
+	if ((mask & (1u << SIG_BADUA)) && ev->ua.len > 0 &&
+	    sig_re(m, m->badua, ev->ua.p, ev->ua.len))
 		info->badua = 1;
 }
 

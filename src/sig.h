@@ -41,7 +41,7 @@ struct sig_conf {
 	unsigned	 mask;			/* 1 << enum sig_kind */
 	int64_t		 window_ms;
 	struct sig_tiers ratio404;		/* percent of 404s */
-	struct sig_tiers ratio404_count;	/* 404 counts, at the top ratio */
+	struct sig_tiers ratio404_count;	/* 404s, at the top ratio */
 	uint32_t	 ratio404_min;		/* requests before it counts */
 	struct sig_tiers burst;			/* requests within burst_span */
 	int64_t		 burst_span_ms;

@@ -123,7 +123,8 @@ util_format_duration(long long secs, char *buf, size_t len)
 
 	for (i = 0; i < UTIL_NELEM(u); i++) {
 		if (secs >= u[i].mult && secs % u[i].mult == 0) {
-			snprintf(buf, len, "%lld%c", secs / u[i].mult, u[i].unit);
+			snprintf(buf, len, "%lld%c", secs / u[i].mult,
+			    u[i].unit);
 			return;
 		}
 	}
@@ -170,7 +171,8 @@ util_timegm(int y, int mon, int d, int h, int mi, int s)
 int
 util_month(const char *s)
 {
-	static const char	 names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const char	 names[] =
+	    "JanFebMarAprMayJunJulAugSepOctNovDec";
 	int			 i;
 
 	for (i = 0; i < 12; i++)
