@@ -45,7 +45,7 @@ struct filter_conf {
 	size_t		 nignoreregex;
 	char		*datepattern;	/* regex filters: syslog, iso8601 */
 	char		*logtimezone;	/* for zone-less dates: UTC, +0200 */
-	char		*idents;	/* syslog programs: "sshd sshd-session" */
+	char		*idents;	/* syslog programs: sshd sshd-session */
 	char		*danger_medium;	/* PCRE2 over the normalised path */
 	char		*danger_high;
 	char		*badua;		/* PCRE2 pattern over the User-Agent */
