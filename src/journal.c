@@ -362,6 +362,8 @@ reader_seek(struct journal *j, struct jreader *r, int head)
 		cursor[sizeof(cursor) - 1] = '\0';
 		if (reader_seek_cursor(r, cursor) == 0)
 			return 0;
+		/* We ran before: the head would deliver old entries again. */
+		head = 0;
 	}
 	if (head)
 		return sd_journal_seek_head(r->sj);

@@ -25,7 +25,7 @@
  * - a stored cursor (cursor_get under the reader's name): right after
  *   that entry; when the entry is gone (vacuumed), at the entry nearest
  *   to it in time;
- * - a cursor that sd_journal refuses: as without one, with a warning;
+ * - a cursor that sd_journal refuses: at the tail, with a warning;
  * - no cursor: at the tail (only entries written from now on), or at
  *   the first matching entry when added with head.
  * After each journal_process() that read entries, cursor_put gets the
