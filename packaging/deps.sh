@@ -5,7 +5,9 @@ set -e
 pkgs="build-essential pkg-config libnftnl-dev libmnl-dev libinotifytools0-dev
 libiniparser-dev libmaxminddb-dev libsqlite3-dev sqlite3 libpcre2-dev
 libjson-c-dev libcmocka-dev libsystemd-dev nftables iproute2 iputils-ping
-nginx-light gobuster ffuf curl fail2ban mandoc python3 procps"
+nginx-light gobuster ffuf curl fail2ban mandoc python3 procps
+chromium dnsmasq systemd systemd-journal-remote time sqlite3 util-linux
+debhelper dpkg-dev lintian fakeroot rpm rpmlint"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
