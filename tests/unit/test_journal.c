@@ -142,6 +142,7 @@ xfile_load(struct xfile *x, const char *path)
 	const char	*p, *end, *nl, *eq;
 	uint64_t	 len;
 	size_t		 n;
+	int		 k;
 	FILE		*f;
 
 	memset(x, 0, sizeof(*x));
@@ -161,7 +162,8 @@ xfile_load(struct xfile *x, const char *path)
 			continue;
 		}
 		assert_true(end - nl > 9);
-		memcpy(&len, nl + 1, 8);	/* little-endian, as this host */
+		for (len = 0, k = 8; k > 0; k--)	/* little-endian */
+			len = len << 8 | (unsigned char)nl[k];
 		assert_true(len < (uint64_t)(end - nl - 9));
 		xent_field(&x->e[x->n], p, (size_t)(nl - p), nl + 9, len);
 		nl += 9 + len;
@@ -304,7 +306,7 @@ rm_dir(const char *path)
 	if ((d = opendir(path)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (de->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", path, de->d_name);
 		unlink(p);
@@ -769,7 +771,8 @@ test_long_message(void **state)
 	NEED_REMOTE();
 	assert_non_null(text = malloc(hl + 8 + len + 2));
 	memcpy(text, head, hl);
-	memcpy(text + hl, &len, 8);
+	for (i = 0; i < 8; i++)		/* little-endian */
+		text[hl + i] = (char)(len >> (8 * i));
 	m = text + hl + 8;
 	memcpy(m, "Invalid user ", 13);
 	memset(m + 13, 1, len - 13);
