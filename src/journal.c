@@ -443,7 +443,7 @@ reader_deliver(struct journal *j, struct jreader *r)
 		return 0;
 	}
 	for (i = 0; i < r->nowners; i++)
-		j->cb.line(j->cb.arg, r->owners[i], j->line, len);
+		j->cb.line(j->cb.arg, r->owners[i], r->name, j->line, len);
 	return 1;
 }
 

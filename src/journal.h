@@ -45,10 +45,12 @@
 struct journal_cb {
 	/*
 	 * One entry for one owner as a syslog line, not NUL-terminated
-	 * and without a newline, valid only during the call.
+	 * and without a newline, valid only during the call. name is the
+	 * reader's cursor name ("journal:..."), standing where tail_cb
+	 * passes the path, so that one function can serve both.
 	 */
-	void	(*line)(void *arg, void *owner, const char *line,
-		    size_t len);
+	void	(*line)(void *arg, void *owner, const char *name,
+		    const char *line, size_t len);
 	/*
 	 * Copies the cursor stored under name into buf (NUL-terminated,
 	 * at most len bytes) and returns 1; returns 0 when none is

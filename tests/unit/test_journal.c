@@ -232,13 +232,19 @@ check_line(const struct rec *r, const struct xent *e)
 /* Callbacks. */
 
 static void
-cb_line(void *arg, void *owner, const char *line, size_t len)
+cb_line(void *arg, void *owner, const char *name, const char *line,
+    size_t len)
 {
 	struct ctx	*c = arg;
+	char		 want[JOURNAL_NAME_MAX];
 
 	assert_true(c->n < UTIL_NELEM(c->v));
 	assert_true(len <= EVENT_LINE_MAX);
 	assert_null(memchr(line, '\n', len));
+	assert_int_equal(strncmp(name, "journal:", 8), 0);
+	assert_int_equal(journal_name(name + 8, want, sizeof(want)), 0);
+	if (name[8] != '#')
+		assert_string_equal(name, want);
 	assert_non_null(c->v[c->n].line = malloc(len + 1));
 	memcpy(c->v[c->n].line, line, len);
 	c->v[c->n].line[len] = '\0';
@@ -353,14 +359,23 @@ jexport(struct ctx *c, const char *text, size_t len)
 	return path;
 }
 
-/* Waits for the descriptor, then processes; returns what that gave. */
+/*
+ * Waits for the descriptor and processes until c holds want lines, then
+ * once more to see that nothing else comes; returns what was delivered.
+ */
 static int
-jwait(struct journal *j)
+jwait(struct journal *j, struct ctx *c, size_t want)
 {
 	struct pollfd	 pfd = { .fd = journal_fd(j), .events = POLLIN };
+	int		 n, total = 0;
 
-	assert_int_equal(poll(&pfd, 1, WAIT_MS), 1);
-	return journal_process(j);
+	while (c->n < want) {
+		assert_int_equal(poll(&pfd, 1, WAIT_MS), 1);
+		assert_true((n = journal_process(j)) >= 0);
+		total += n;
+	}
+	assert_int_equal(journal_process(j), 0);
+	return total;
 }
 
 static int
@@ -583,7 +598,7 @@ test_cursor_roundtrip(void **state)
 	jwrite(c, EXTRA, "extra");
 	n = sshd_entries(&c->extra, 0, idx);
 	assert_int_equal(n, 4);
-	assert_int_equal(jwait(j), (int)n);
+	assert_int_equal(jwait(j, c, n), (int)n);
 	for (i = 0; i < n; i++)
 		check_line(&c->v[i], &c->extra.e[idx[i]]);
 	assert_int_equal(c->puts, 2);
@@ -645,7 +660,7 @@ test_cursor_middle(void **state)
 	    &owner_a), 0);
 	assert_int_equal(journal_process(j), 0);
 	jwrite(c, EXTRA, "extra");
-	assert_int_equal(jwait(j), 2);
+	assert_int_equal(jwait(j, c, 2), 2);
 	check_line(&c->v[0], &c->extra.e[1]);
 	check_line(&c->v[1], &c->extra.e[3]);
 	journal_close(j);
@@ -668,7 +683,7 @@ test_tail(void **state)
 	assert_int_equal(c->puts, 0);
 	jwrite(c, EXTRA, "extra");
 	n = sshd_entries(&c->extra, 0, idx);
-	assert_int_equal(jwait(j), (int)n);
+	assert_int_equal(jwait(j, c, n), (int)n);
 	for (i = 0; i < n; i++)
 		check_line(&c->v[i], &c->extra.e[idx[i]]);
 	journal_stats(j, &st);
@@ -690,7 +705,7 @@ test_tail_empty(void **state)
 	assert_int_equal(journal_add(j, SSHD_MATCH, 0, &owner_a), 0);
 	assert_int_equal(journal_process(j), 0);
 	jwrite(c, SAMPLE, "sample");
-	assert_int_equal(jwait(j), 12);
+	assert_int_equal(jwait(j, c, 12), 12);
 	for (i = 0; i < 12; i++)
 		check_line(&c->v[i], &c->sample.e[i]);
 	journal_close(j);
@@ -922,6 +937,45 @@ test_sshd_filter(void **state)
 	    "1796305203000");
 }
 
+/* journald's rotation: the file renamed away, then deleted. */
+static void
+test_rotation(void **state)
+{
+	static const char	 late[] =
+	    "__REALTIME_TIMESTAMP=1796305400000000\n"
+	    "__MONOTONIC_TIMESTAMP=4400000000\n"
+	    "_BOOT_ID=5249600957e5465d88e372e66fe86f1c\n"
+	    "_HOSTNAME=vm\nSYSLOG_IDENTIFIER=sshd-session\n_PID=88\n"
+	    "MESSAGE=Failed none for invalid user x from 2001:db8::9 port 9 "
+	    "ssh2\n\n";
+	struct ctx		*c = *state;
+	struct journal		*j;
+	char			 from[PATH_MAX], to[PATH_MAX];
+	size_t			 idx[MAX_ENT], n, i;
+
+	NEED_REMOTE();
+	jwrite(c, SAMPLE, "system");
+	j = jopen(c);
+	assert_int_equal(journal_add(j, SSHD_MATCH, 0, &owner_a), 0);
+	assert_int_equal(journal_process(j), 0);
+	snprintf(from, sizeof(from), "%s/system.journal", c->dir);
+	snprintf(to, sizeof(to), "%s/system@0001.journal", c->dir);
+	assert_int_equal(rename(from, to), 0);
+	jwrite(c, EXTRA, "system");
+	n = sshd_entries(&c->extra, 0, idx);
+	assert_int_equal(jwait(j, c, n), (int)n);
+	for (i = 0; i < n; i++)
+		check_line(&c->v[i], &c->extra.e[idx[i]]);
+
+	assert_int_equal(unlink(to), 0);
+	jwrite(c, jexport(c, late, sizeof(late) - 1), "late");
+	assert_int_equal(jwait(j, c, n + 1), 1);
+	assert_string_equal(c->v[n].line, "2026-12-03T13:43:20.000000+00:00 "
+	    "vm sshd-session[88]: Failed none for invalid user x from "
+	    "2001:db8::9 port 9 ssh2");
+	journal_close(j);
+}
+
 int
 main(void)
 {
@@ -944,6 +998,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tail_empty, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_owners, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rotation, setup, teardown),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test_setup_teardown(test_long_message, setup,
 		    teardown),
