@@ -20,6 +20,7 @@
 
 #include "control.h"
 #include "daemon.h"
+#include "journal.h"
 #include "log.h"
 #include "nft.h"
 #include "store.h"
@@ -32,7 +33,8 @@
 
 /* Jails that share one logpath entry: a line goes to all at once. */
 struct source {
-	char		*glob;
+	char		*glob;		/* a path glob, or journal matches */
+	int		 journal;
 	int		 head;
 	size_t		*jails;
 	size_t		 njails;
@@ -230,11 +232,14 @@ daemon_sources(struct daemon_loop *l, const struct conf *c)
 			struct source	*s = NULL, *nv;
 			size_t		*nj;
 
-			if (strcmp(jc->logpath[j].glob, "journal") == 0)
-				continue;
+			int		 jr = strcmp(jc->logpath[j].glob,
+					    "journal") == 0;
+			const char	*key = jr ? jc->journalmatch :
+					    jc->logpath[j].glob;
+
 			for (k = 0; k < l->nsrc; k++)
-				if (strcmp(l->src[k].glob,
-				    jc->logpath[j].glob) == 0)
+				if (l->src[k].journal == jr &&
+				    strcmp(l->src[k].glob, key) == 0)
 					s = &l->src[k];
 			if (s == NULL) {
 				nv = reallocarray(l->src, l->nsrc + 1,
@@ -244,7 +249,8 @@ daemon_sources(struct daemon_loop *l, const struct conf *c)
 				l->src = nv;
 				s = &l->src[l->nsrc++];
 				memset(s, 0, sizeof(*s));
-				s->glob = strdup(jc->logpath[j].glob);
+				s->glob = strdup(key);
+				s->journal = jr;
 			}
 			s->head |= jc->logpath[j].head;
 			nj = reallocarray(s->jails, s->njails + 1, sizeof(*nj));
@@ -258,6 +264,50 @@ daemon_sources(struct daemon_loop *l, const struct conf *c)
 }
 
 static int
+daemon_cursor_get(void *arg, const char *name, char *buf, size_t len)
+{
+	struct daemon	*d = arg;
+
+	return store_cursor_get(d->store, name, buf, len) == 1;
+}
+
+static void
+daemon_cursor_put(void *arg, const char *name, const char *cursor)
+{
+	struct daemon	*d = arg;
+
+	store_cursor_put(d->store, name, cursor);
+}
+
+static void
+daemon_journal_start(struct daemon_loop *l)
+{
+	struct daemon		*d = l->d;
+	struct journal_cb	 cb = { daemon_line, daemon_cursor_get,
+				    daemon_cursor_put, d };
+	size_t			 i;
+
+	for (i = 0; i < l->nsrc; i++) {
+		if (!l->src[i].journal)
+			continue;
+		if (d->journal == NULL &&
+		    (d->journal = journal_open(d->conf->journal_dir,
+		    &cb)) == NULL) {
+			log_warn("journal: cannot open");
+			return;
+		}
+		if (journal_add(d->journal, l->src[i].glob, l->src[i].head,
+		    &l->src[i]) == -1)
+			log_warnx("journal: matches '%s' not read",
+			    l->src[i].glob);
+	}
+	if (ji >= 0 && (rv == 0 || (pfd[ji].revents & POLLIN) ||
+	    journal_pending(d->journal)))
+		journal_process(d->journal);
+}
+
+/* Starts reading every source: files through tail, the journal. */
+static int
 daemon_tail_start(struct daemon_loop *l)
 {
 	struct daemon		*d = l->d;
@@ -270,10 +320,11 @@ daemon_tail_start(struct daemon_loop *l)
 	if ((d->tail = tail_new(&cb)) == NULL)
 		return -1;
 	for (i = 0; i < l->nsrc; i++)
-		if (tail_add(d->tail, l->src[i].glob, l->src[i].head,
-		    &l->src[i]) == -1)
+		if (!l->src[i].journal && tail_add(d->tail, l->src[i].glob,
+		    l->src[i].head, &l->src[i]) == -1)
 			log_warn("tail: %s", l->src[i].glob);
 	tail_drain_all(d->tail);
+	daemon_journal_start(l);
 	return 0;
 }
 
@@ -500,6 +551,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (d->loop != NULL) {
 		tail_free(d->tail);
 		d->tail = NULL;
+		journal_close(d->journal);
+		d->journal = NULL;
 		if (daemon_tail_start(d->loop) == -1)
 			log_warnx("reload: tail could not restart");
 	}
@@ -658,18 +711,28 @@ daemon_turn(struct daemon_loop *l)
 {
 	struct daemon	*d = l->d;
 	struct pollfd	 pfd[DAEMON_POLL_MAX];
-	int		 n = 0, ctl0, i, mon = -1, timeout;
+	int		 n = 0, ctl0, i, mon = -1, ji = -1, timeout, rv;
 	int64_t		 t0;
 
 	pfd[n++] = (struct pollfd){ l->sigfd, POLLIN, 0 };
 	pfd[n++] = (struct pollfd){ l->timerfd, POLLIN, 0 };
 	pfd[n++] = (struct pollfd){ tail_fd(d->tail), POLLIN, 0 };
+	if (d->journal != NULL) {
+		ji = n;
+		pfd[n++] = (struct pollfd){ journal_fd(d->journal), POLLIN, 0 };
+	}
 	if (d->nft != NULL && (mon = nft_monitor_fd(d->nft)) != -1)
 		pfd[n++] = (struct pollfd){ mon, POLLIN, 0 };
 	ctl0 = n;
 	n += control_pollfds(d->control, pfd + n, DAEMON_POLL_MAX - n);
 	timeout = tail_pending(d->tail) ? 0 : -1;
-	if (poll(pfd, (nfds_t)n, timeout) == -1) {
+	if (d->journal != NULL) {
+		int	 jt = journal_timeout(d->journal);
+
+		if (jt >= 0 && (timeout < 0 || jt < timeout))
+			timeout = jt;
+	}
+	if ((rv = poll(pfd, (nfds_t)n, timeout)) == -1) {
 		if (errno != EINTR)
 			log_warn("daemon: poll");
 		return;
@@ -681,8 +744,11 @@ daemon_turn(struct daemon_loop *l)
 		tail_process(d->tail);
 	if (pfd[1].revents & POLLIN)
 		daemon_on_timer(l);
+	if (ji >= 0 && (rv == 0 || (pfd[ji].revents & POLLIN) ||
+	    journal_pending(d->journal)))
+		journal_process(d->journal);
 	for (i = 3; i < ctl0; i++)
-		if (pfd[i].revents & POLLIN)
+		if (pfd[i].fd == mon && (pfd[i].revents & POLLIN))
 			daemon_on_monitor(d);
 	control_handle(d->control, pfd + ctl0, n - ctl0);
 	daemon_flush(d);
@@ -730,6 +796,7 @@ daemon_run(struct conf *c, const char *dir, int verbose)
 	daemon_flush(&d);
 	control_close(d.control);
 	tail_free(d.tail);
+	journal_close(d.journal);
 	daemon_free_sources(&l);
 	engine_free(d.engine);
 	store_close(d.store);
