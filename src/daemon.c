@@ -301,8 +301,7 @@ daemon_journal_start(struct daemon_loop *l)
 			log_warnx("journal: matches '%s' not read",
 			    l->src[i].glob);
 	}
-	if (ji >= 0 && (rv == 0 || (pfd[ji].revents & POLLIN) ||
-	    journal_pending(d->journal)))
+	if (d->journal != NULL)
 		journal_process(d->journal);
 }
 
