@@ -291,6 +291,8 @@ proto_parse_root(const char *line, size_t len, struct proto_req *req,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	/* Strict: no trailing commas, no single quotes, no bare words. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	req->root = json_tokener_parse_ex(tok, line, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (req->root != NULL && jerr == json_tokener_success &&
