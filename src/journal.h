@@ -94,8 +94,12 @@ void		 journal_close(struct journal *);
  * and after it. An empty string matches every entry. Owners that give
  * the same words (in the same order) share one reader, which a stored
  * cursor positions as the header comment says; head then only counts
- * for the first of them. Returns 0, or -1 with errno EINVAL (a bad
- * match, logged), ENOMEM, or what sd_journal returned (logged).
+ * for the first of them. Most fields are the writer's word: any local
+ * user can log SYSLOG_IDENTIFIER=sshd (logger -t sshd), so a match set
+ * for sshd should add the trusted _UID=0 (sshd logs as root, its
+ * unprivileged children through the monitor). Returns 0, or -1 with
+ * errno EINVAL (a bad match, logged), ENOMEM, or what sd_journal
+ * returned (logged).
  */
 int		 journal_add(struct journal *, const char *matches, int head,
 		    void *owner);
