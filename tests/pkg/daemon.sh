@@ -38,6 +38,7 @@ sock="$T/run/abusemom.sock"
 cat > "$T/conf/abusemom.conf" <<EOC
 [daemon]
 socket     = $sock
+socket_group = abusemom
 database   = $T/state/abusemom.db
 log_target = stderr
 loglevel   = info
@@ -105,8 +106,9 @@ member() {
 	setpriv --reuid nobody --regid nogroup --groups abusemom \
 	    /usr/bin/abusemom-ctl -s "$sock" "$@"
 }
-member status > "$T/status" 2>&1 ||
-    { cat "$T/status"; fail "status as a member of abusemom: exit $?"; }
+member status > "$T/status" 2>&1
+rc=$?
+[ "$rc" = 0 ] || { cat "$T/status"; fail "status as a group member: exit $rc"; }
 setpriv --reuid nobody --regid nogroup --clear-groups \
     /usr/bin/abusemom-ctl -s "$sock" status > "$T/nobody" 2>&1
 rc=$?
@@ -116,8 +118,9 @@ in_set 192.0.2.8 && fail "192.0.2.8 banned by a group member"
 
 # ExecReload: abusemom-ctl reload as the service's own user.
 setpriv --reuid abusemom --regid abusemom --init-groups \
-    /usr/bin/abusemom-ctl -s "$sock" reload > "$T/reload" 2>&1 ||
-    { cat "$T/reload"; fail "reload as abusemom: exit $?"; }
+    /usr/bin/abusemom-ctl -s "$sock" reload > "$T/reload" 2>&1
+rc=$?
+[ "$rc" = 0 ] || { cat "$T/reload"; fail "reload as abusemom: exit $rc"; }
 
 ctl unban 192.0.2.7 || fail "unban: exit $?"
 in_set 192.0.2.7 && fail "192.0.2.7 still in ban4 after unban"
