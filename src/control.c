@@ -29,12 +29,15 @@
 
 #define CONTROL_GROUPS_MAX	256
 #define CONTROL_READ_CHUNK	(PROTO_LINE_MAX + 2)
+#define CONTROL_DRAIN_MAX	(1024 * 1024)
 
 struct client {
 	int		 fd;
 	int		 pidx;		/* entry in the last pollfds, or -1 */
 	int		 eof;		/* the peer shut its side */
 	int		 closing;	/* close once out is written */
+	int		 draining;	/* written and shut: discard input */
+	size_t		 drained;
 	struct ctlcmd_peer	 peer;
 	char		*in;		/* CONTROL_READ_CHUNK bytes */
 	size_t		 inlen;
@@ -246,7 +249,7 @@ control_pollfds(struct control *c, struct pollfd *pfd, int max)
 
 		if (cl->outlen > cl->outoff)
 			ev = POLLOUT;
-		else if (!cl->eof && !cl->closing)
+		else if (cl->draining || (!cl->eof && !cl->closing))
 			ev = POLLIN;
 		cl->pidx = n;
 		pfd[n++] = (struct pollfd){ cl->fd, ev, 0 };
@@ -430,12 +433,32 @@ control_write(struct client *cl)
 	return 0;
 }
 
+/*
+ * Closing a socket with unread input resets it, and the peer may lose
+ * the answer: shut our side and read the rest away (up to a bound).
+ */
+static int
+control_drain(struct client *cl)
+{
+	char	 buf[8192];
+	ssize_t	 r;
+
+	while ((r = read(cl->fd, buf, sizeof(buf))) > 0)
+		if ((cl->drained += (size_t)r) > CONTROL_DRAIN_MAX)
+			return -1;
+	if (r == 0 || (errno != EAGAIN && errno != EINTR))
+		return -1;
+	return 0;
+}
+
 /* Returns -1 when the client is to go. */
 static int
 control_client(struct control *c, struct client *cl, short rev)
 {
 	if ((rev & (POLLERR | POLLNVAL)) && cl->outoff >= cl->outlen)
 		return -1;
+	if (cl->draining)
+		return control_drain(cl);
 	if ((rev & (POLLIN | POLLHUP)) && control_read(cl) == -1)
 		return -1;
 	if ((rev & POLLOUT) && control_write(cl) == -1)
@@ -444,8 +467,13 @@ control_client(struct control *c, struct client *cl, short rev)
 	if (control_write(cl) == -1)
 		return -1;
 	control_serve(c, cl);
-	if (cl->closing && cl->outoff >= cl->outlen)
-		return -1;
+	if (cl->closing && cl->outoff >= cl->outlen) {
+		if (cl->eof)
+			return -1;
+		shutdown(cl->fd, SHUT_WR);
+		cl->draining = 1;
+		return control_drain(cl);
+	}
 	return 0;
 }
 
