@@ -409,7 +409,8 @@ ctl_args(const struct ctl_cmd *c, int argc, char **argv)
 
 	args = proto_request_args(req);
 	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
 			ctl_cmd_usage(c, 0, NULL);
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			if ((pa = ctl_option(pc, argv[i], &val)) == NULL) {
@@ -597,7 +598,8 @@ main(int argc, char *argv[])
 	else if (st == 0)
 		c->print(ans);
 	if (st != 0)
-		fprintf(stderr, "%s: %s\n", ctl_progname, ctl_str(ans, "error"));
+		fprintf(stderr, "%s: %s\n", ctl_progname,
+		    ctl_str(ans, "error"));
 	json_object_put(ans);
 	free(line);
 	return st;

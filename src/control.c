@@ -54,7 +54,7 @@ struct control {
 	ino_t		 ino;
 	struct client	*cl[CONTROL_CLIENTS_MAX];
 	size_t		 ncl;
-	int		 slots;		/* clients the last pollfds could hold */
+	int		 slots;		/* clients the last pollfds held */
 	int		 lidx;
 	int64_t		 metrics_next;
 	struct ctlcmd_state st;

@@ -541,7 +541,8 @@ ctlcmd_ban(struct cctx *x)
 	struct prefix	 p;
 	struct ban	*b;
 	struct json_object *a;
-	char		 why[256], buf[PREFIX_STRLEN], esc[PROTO_REASON_MAX * 4];
+	char		 why[256], buf[PREFIX_STRLEN];
+	char		 esc[PROTO_REASON_MAX * 4];
 	int		 force = proto_arg_bool(x->req, "force");
 
 	jail = jail != NULL ? jail : "manual";

@@ -255,7 +255,8 @@ proto_check_args(const struct proto_cmd *cmd, struct json_object *args,
 		}
 	}
 	for (a = cmd->args; a->name != NULL; a++)
-		if ((a->flags & PROTO_REQUIRED) && !proto_given(args, a->name)) {
+		if ((a->flags & PROTO_REQUIRED) &&
+		    !proto_given(args, a->name)) {
 			snprintf(err, errlen, "%s: %s is missing; usage: %s",
 			    cmd->name, a->name, cmd->usage);
 			return -1;

@@ -53,7 +53,7 @@ struct proto_cmd {
 	const char		*usage;		/* after "abusemom-ctl " */
 	const char		*help;		/* one line */
 	int			 changes;	/* needs the admin group */
-	const char		*oneof[2];	/* exactly one of these is given */
+	const char		*oneof[2];	/* exactly one of these given */
 	struct proto_arg	 args[PROTO_ARGS_MAX];	/* name NULL ends */
 };
 

@@ -163,7 +163,8 @@ test_addresses(void **state)
 	    "{\"addr\":\"198.51.100.0/24\"}}", err, sizeof(err)), 0);
 	assert_int_equal(decode("{\"cmd\":\"ban\",\"args\":"
 	    "{\"addr\":\"2001:db8::1\"}}", err, sizeof(err)), 0);
-	assert_refused("{\"cmd\":\"ban\",\"args\":{\"addr\":\"203.0.113.300\"}}",
+	assert_refused("{\"cmd\":\"ban\",\"args\":"
+	    "{\"addr\":\"203.0.113.300\"}}",
 	    "addr: not an address");
 	assert_refused("{\"cmd\":\"ban\",\"args\":{\"addr\":\"192.0.2.0/33\"}}",
 	    "addr: not an address");
@@ -194,7 +195,8 @@ test_durations(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(proto_arg_duration(&req, "time", 0), 90);
 	proto_req_free(&req);
-	l = "{\"cmd\":\"ban\",\"args\":{\"addr\":\"192.0.2.1\",\"time\":\"2d\"}}";
+	l = "{\"cmd\":\"ban\",\"args\":{\"addr\":\"192.0.2.1\","
+	    "\"time\":\"2d\"}}";
 	assert_int_equal(proto_request_decode(l, strlen(l), &req, err,
 	    sizeof(err)), 0);
 	assert_int_equal(proto_arg_duration(&req, "time", 0), 2 * 86400);
