@@ -91,8 +91,14 @@ addr_format(const struct addr *a, char *buf, size_t len)
 int
 addr_eq(const struct addr *a, const struct addr *b)
 {
-	return a->family == b->family &&
-	    memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
+	uint64_t	 x[2], y[2];
+
+	if (a->family != b->family)
+		return 0;
+	/* Unused bytes of an IPv4 address are zero, so 16 always do. */
+	memcpy(x, a->bytes, 16);
+	memcpy(y, b->bytes, 16);
+	return x[0] == y[0] && x[1] == y[1];
 }
 
 uint64_t
@@ -169,13 +175,14 @@ prefix_format(const struct prefix *p, char *buf, size_t len)
 int
 prefix_contains(const struct prefix *p, const struct addr *a)
 {
-	struct addr	 m;
+	size_t	 full = p->len / 8;
+	int	 rest = p->len % 8;
 
-	if (p->addr.family != a->family)
+	if (p->addr.family != a->family ||
+	    memcmp(p->addr.bytes, a->bytes, full) != 0)
 		return 0;
-	m = *a;
-	addr_mask(&m, p->len);
-	return addr_eq(&m, &p->addr);
+	return rest == 0 || ((a->bytes[full] ^ p->addr.bytes[full]) &
+	    (0xff00 >> rest) & 0xff) == 0;
 }
 
 int

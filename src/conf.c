@@ -134,7 +134,7 @@ static const struct conf_key jail_keys[] = {
 	    NULL },
 	{ NULL, "referer.points", CT_U32, S(referer), 0, 1000, "10", NULL },
 	{ NULL, "probe302.tiers", CT_TIERS, S(probe302), 1, 64,
-	    "1:20 3:40 10:60", NULL },
+	    "1:20 3:40 6:60 10:100", NULL },
 	{ NULL, "uachange.tiers", CT_TIERS, S(uachange), 2, 64,
 	    "3:25 6:50 12:100", NULL },
 	{ NULL, "badua.points", CT_U32, S(badua), 0, 1000, "50", NULL },

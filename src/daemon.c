@@ -102,7 +102,9 @@ daemon_sink_ban(void *arg, const struct decision *dc)
 		d->st.store_errors++;
 	ttl = daemon_ttl(sb.expires_ms, now);
 	prefix_format(&dc->prefix, p, sizeof(p));
-	log_notice("%s addr=%s jail=%s score=%u verdict=%s ttl=%u count=%u "
+	/* The control module logs the bans it makes, with their caller. */
+	if (strncmp(sb.by, "uid", 3) != 0)
+		log_notice("%s addr=%s jail=%s score=%u verdict=%s ttl=%u count=%u "
 	    "by=%s", dc->subnet ? "subnet-ban" : "ban", p, dc->jail,
 	    dc->score, dc->verdict, ttl, dc->count, sb.by);
 	if (ttl == 0 || d->nft == NULL)
@@ -493,7 +495,8 @@ daemon_unban(struct daemon *d, const struct prefix *p, const char *jail,
 	if (d->nft != NULL && nft_del(d->nft, p, subnet) == 0)
 		d->pending_nft = 1;
 	d->st.unbans++;
-	log_notice("unban addr=%s by=%s reason=%s",
+	if (strncmp(by, "uid", 3) != 0)
+		log_notice("unban addr=%s by=%s reason=%s",
 	    prefix_format(p, buf, sizeof(buf)), by, why);
 	daemon_flush(d);
 	return 1;

@@ -18,6 +18,11 @@ struct fcache {
 	struct event	 ev;
 	struct sig_info	 info;
 	unsigned	 mask;		/* kinds its jails use */
+	uint32_t	 gen;		/* the engine_feed call it parsed in */
+	int		 skip;		/* ignored, or a proxy without client */
+	struct addr	 client;	/* who is scored */
+	int64_t		 t;		/* the time it counts at */
+	struct offender	*o;		/* client's record, this call only */
 };
 
 struct engine {
@@ -144,8 +149,13 @@ engine_parse(struct engine *e, size_t fi, const char *line, size_t len)
 	struct fcache		*c = &e->fc[fi];
 	struct filter_entry	*fe = &e->conf->filters[fi];
 
-	if (c->valid && c->len == len && memcmp(c->line, line, len) == 0)
-		return c;
+	if (c->valid && c->gen == e->gen)
+		return c;	/* Another jail of this call parsed it. */
+	if (c->valid && c->len == len && memcmp(c->line, line, len) == 0) {
+		c->gen = e->gen;
+		c->o = NULL;	/* Other lines may have evicted it since. */
+		return c;	/* Another owner of this file did. */
+	}
 	if (len + 1 > c->cap) {
 		size_t	 cap = len + 1 < 512 ? 512 : len + 1;
 		char	*p = realloc(c->line, cap);
@@ -159,6 +169,8 @@ engine_parse(struct engine *e, size_t fi, const char *line, size_t len)
 	c->line[len] = '\0';
 	c->len = len;
 	c->valid = 1;
+	c->gen = e->gen;
+	c->skip = -1;		/* Not routed yet. */
 	/* Parse the copy: event spans then outlive the caller's buffer. */
 	memset(&c->ev, 0, sizeof(c->ev));
 	c->res = filter_parse(fe->filter, c->line, len, &c->ev);
@@ -365,7 +377,9 @@ engine_jail(struct engine *e, size_t ji, struct fcache *c, int64_t t)
 	void			*state;
 	size_t			 nh;
 
-	if ((o = score_get(e->scores, &c->ev.addr, 1)) == NULL)
+	/* Looked up once per line; a later lookup may evict others only. */
+	if ((o = c->o) == NULL &&
+	    (o = c->o = score_get(e->scores, &c->client, 1)) == NULL)
 		return;
 	if (o->gen != e->gen || o->hits == 0) {
 		o->gen = e->gen;
@@ -402,6 +416,32 @@ engine_time(struct engine *e, const struct event *ev, int64_t now_ms)
 	return t;
 }
 
+/*
+ * Decides once per parsed line who is scored: the logged client, or
+ * the client behind a trusted proxy; nobody when ignored.
+ */
+static void
+engine_route(struct engine *e, struct fcache *c, int64_t now_ms)
+{
+	struct event	 ev = c->ev;
+
+	c->skip = 1;
+	if (e->conf->trusted.n > 0 &&
+	    addrlist_match(&e->conf->trusted, &ev.addr)) {
+		if (engine_unproxy(e, &ev) == -1)
+			return;
+		e->st.proxied++;
+	}
+	if (addrlist_match(&e->conf->ignore, &ev.addr)) {
+		e->st.ignored++;
+		return;
+	}
+	c->client = ev.addr;
+	c->t = engine_time(e, &c->ev, now_ms);
+	c->o = NULL;
+	c->skip = 0;
+}
+
 int
 engine_feed(struct engine *e, const size_t *jails, size_t n,
     const char *line, size_t len, int64_t now_ms)
@@ -414,8 +454,6 @@ engine_feed(struct engine *e, const size_t *jails, size_t n,
 	for (i = 0; i < n; i++) {
 		size_t		 ji = jails[i];
 		struct fcache	*c;
-		struct event	 ev;
-		int64_t		 t;
 
 		if (ji >= e->conf->njails || !e->conf->jails[ji].enabled)
 			continue;
@@ -429,26 +467,10 @@ engine_feed(struct engine *e, const size_t *jails, size_t n,
 		parsed = 1;
 		if (c->res != FILTER_OK || c->ev.addr.family == 0)
 			continue;
-		ev = c->ev;
-		if (addrlist_match(&e->conf->trusted, &ev.addr)) {
-			if (engine_unproxy(e, &ev) == -1)
-				continue;
-			e->st.proxied++;
-		}
-		if (addrlist_match(&e->conf->ignore, &ev.addr)) {
-			e->st.ignored++;
-			continue;
-		}
-		t = engine_time(e, &ev, now_ms);
-		if (!addr_eq(&ev.addr, &c->ev.addr)) {
-			/* Score the forwarded client on a private copy. */
-			struct event	 save = c->ev;
-
-			c->ev = ev;
-			engine_jail(e, ji, c, t);
-			c->ev = save;
-		} else
-			engine_jail(e, ji, c, t);
+		if (c->skip == -1)
+			engine_route(e, c, now_ms);
+		if (!c->skip)
+			engine_jail(e, ji, c, c->t);
 	}
 	if (parsed)
 		e->st.parsed++;

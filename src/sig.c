@@ -64,9 +64,24 @@ static const struct {
 	[SIG_AUTHFAIL] = { "authfail", "Failed authentication" },
 };
 
+/*
+ * Paths and User-Agents repeat: the verdicts of the last few thousand
+ * are kept by hash, so the patterns run once per distinct string.
+ */
+#define SIG_DCACHE	16384
+#define SIG_UCACHE	4096
+
+struct sig_cache {
+	uint64_t	 key;		/* hash | 1; 0 is empty */
+	uint8_t		 val;
+};
+
 struct sig_match {
 	pcre2_code		*medium, *high, *badua;
 	pcre2_match_data	*md;
+	struct sig_cache	 danger[SIG_DCACHE];
+	struct sig_cache	 ua[SIG_UCACHE];
+	unsigned long		 hits, misses;
 };
 
 /* Per-kind state records; sizes of the rings come from the tiers. */
@@ -366,30 +381,65 @@ sig_is_static(const struct sig_conf *sc, const char *path, size_t len)
 	return 0;
 }
 
+static int
+sig_danger_of(struct sig_match *m, const struct span *path)
+{
+	char	 norm[2048];
+	size_t	 n;
+
+	n = sig_normalise_path(path->p, path->len, norm, sizeof(norm));
+	if (sig_re(m, m->high, norm, n))
+		return 2;
+	if (sig_re(m, m->medium, norm, n))
+		return 1;
+	return 0;
+}
+
+/* The cached verdict of fn for a string of hash h, or a fresh one. */
+static int
+sig_cached(struct sig_match *m, struct sig_cache *c, size_t size,
+    uint64_t h, int (*fn)(struct sig_match *, const struct span *),
+    const struct span *s)
+{
+	struct sig_cache	*e = &c[(h >> 7) & (size - 1)];
+
+	if (e->key == (h | 1)) {
+		m->hits++;
+		return e->val;
+	}
+	m->misses++;
+	e->key = h | 1;
+	e->val = (uint8_t)fn(m, s);
+	return e->val;
+}
+
+static int
+sig_badua_of(struct sig_match *m, const struct span *ua)
+{
+	return sig_re(m, m->badua, ua->p, ua->len);
+}
+
 void
 sig_info_fill(struct sig_match *m, unsigned mask, const struct event *ev,
     struct sig_info *info)
 {
-	char	 norm[2048];
-	size_t	 n, q;
+	uint64_t	 uh = util_hash(ev->ua.p, ev->ua.len), ph;
+	size_t		 q;
 
 	memset(info, 0, sizeof(*info));
 	info->t = ev->time_ms;
-	info->ua_hash = (uint32_t)util_hash(ev->ua.p, ev->ua.len);
+	info->ua_hash = (uint32_t)uh;
 	for (q = 0; q < ev->path.len && ev->path.p[q] != '?'; q++)
 		;
-	info->path_hash = (uint32_t)util_hash(ev->path.p, q);
-	if (ev->path.len > 0 && (mask & (1u << SIG_DANGER))) {
-		n = sig_normalise_path(ev->path.p, ev->path.len, norm,
-		    sizeof(norm));
-		if (sig_re(m, m->high, norm, n))
-			info->danger = 2;
-		else if (sig_re(m, m->medium, norm, n))
-			info->danger = 1;
-	}
-	if ((mask & (1u << SIG_BADUA)) && ev->ua.len > 0 &&
-	    sig_re(m, m->badua, ev->ua.p, ev->ua.len))
-		info->badua = 1;
+	ph = util_hash(ev->path.p, q);
+	info->path_hash = (uint32_t)ph;
+	if (ev->path.len > 0 && (mask & (1u << SIG_DANGER)))
+		info->danger = sig_cached(m, m->danger, SIG_DCACHE,
+		    q == ev->path.len ? ph : util_hash(ev->path.p,
+		    ev->path.len), sig_danger_of, &ev->path);
+	if ((mask & (1u << SIG_BADUA)) && ev->ua.len > 0)
+		info->badua = sig_cached(m, m->ua, SIG_UCACHE, uh,
+		    sig_badua_of, &ev->ua);
 }
 
 static uint32_t

@@ -40,8 +40,8 @@ fx_init(struct fixture *fx, enum sig_kind k)
 	fx->sc.danger_high = 30;
 	fx->sc.danger_high_max = 90;
 	fx->sc.referer = 10;
-	assert_int_equal(sig_tiers_parse(&fx->sc.probe302, "1:20 3:40 10:60"),
-	    0);
+	assert_int_equal(sig_tiers_parse(&fx->sc.probe302,
+	    "1:20 3:40 6:60 10:100"), 0);
 	assert_int_equal(sig_tiers_parse(&fx->sc.uachange, "3:25 6:50 12:100"),
 	    0);
 	fx->sc.badua = 50;
@@ -259,8 +259,10 @@ test_probe302(void **unused)
 		p = feed(&fx, T0 + 5000 + i * 2000, path, 404, "a", NULL);
 		if (i == 1)
 			assert_int_equal(p, 40);
+		if (i == 4)
+			assert_int_equal(p, 60);
 	}
-	assert_int_equal(p, 60);
+	assert_int_equal(p, 100);
 	fx_free(&fx);
 }
 
