@@ -131,6 +131,7 @@ rc=$?
 pid=
 [ "$rc" = 0 ] || { cat "$T/daemon.log"; fail "abusemomd exit $rc on SIGTERM"; }
 [ -e "$sock" ] && fail "socket left after exit"
+ip netns del "$ns" || fail "ip netns del $ns"
 
 pkg_deb_purge
 echo "daemon: ok"
