@@ -9,6 +9,13 @@ make -C "$TOP" -s deb PKGOUT="$T" >"$T/build.log" 2>&1 ||
     { tail -n 30 "$T/build.log"; fail "make deb"; }
 deb=$(ls "$T"/abusemom_*.deb) || fail "no .deb in $T"
 
+# debian/changelog follows src/version.h.
+v=$(sed -n 's/^#define ABUSEMOM_VERSION[^"]*"\(.*\)"/\1/p' \
+    "$TOP/src/version.h")
+dv=$(dpkg-deb -f "$deb" Version)
+[ "$dv" = "$v" ] || [ "${dv%-*}" = "$v" ] ||
+    fail "package version $dv, src/version.h $v: add a changelog entry"
+
 # Contents: "./usr/sbin/abusemomd" -> "/usr/sbin/abusemomd".
 dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\.||; s|/$||' \
     > "$T/list"
