@@ -451,10 +451,17 @@ daemon_restore(struct daemon *d)
 		log_warnx("store: bans not restored");
 }
 
+static void
+daemon_put_dirty(void *arg, struct offender *o)
+{
+	daemon_put_offender(arg, o);
+}
+
 /* The end of a loop turn: the store first, then the kernel. */
 static void
 daemon_flush(struct daemon *d)
 {
+	score_drain(engine_scores(d->engine), daemon_put_dirty, d);
 	if (store_flush(d->store) == -1)
 		d->st.store_errors++;
 	if (d->nft == NULL || !d->pending_nft)

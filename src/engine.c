@@ -397,6 +397,8 @@ engine_jail(struct engine *e, size_t ji, struct fcache *c, int64_t t)
 		engine_hits(e, o, ji, &c->ev, hits, nh, t);
 	if (nh > 0 || o->score > 0)
 		engine_score(e, o, ji, &c->ev, t);
+	if (o->score > 0 || o->bans > 0)
+		score_mark(e->scores, o);
 }
 
 /* The time a line counts at: its own, unless absent or in the future. */

@@ -12,6 +12,7 @@ struct score_table {
 	size_t		 max;
 	size_t		 bytes;
 	unsigned long	 evicted;
+	struct offender	*dirty;
 };
 
 struct score_table *
@@ -124,7 +125,7 @@ score_evict(struct score_table *t)
 		pp = &t->bucket[i];
 		while ((o = *pp) != NULL) {
 			if (o->score < 50 && o->bans == 0 &&
-			    o->last_ms <= cut) {
+			    o->last_ms <= cut && !(o->flags & OFFENDER_DIRTY)) {
 				*pp = o->next;
 				score_free_offender(t, o);
 				t->n--;
@@ -271,6 +272,31 @@ score_verdict(uint32_t score, uint32_t threshold)
 	if (score >= threshold / 2)
 		return "watch";
 	return "low";
+}
+
+void
+score_mark(struct score_table *t, struct offender *o)
+{
+	if (o->flags & OFFENDER_DIRTY)
+		return;
+	o->flags |= OFFENDER_DIRTY;
+	o->dirty = t->dirty;
+	t->dirty = o;
+}
+
+void
+score_drain(struct score_table *t, void (*cb)(void *, struct offender *),
+    void *arg)
+{
+	struct offender	*o, *next;
+
+	for (o = t->dirty; o != NULL; o = next) {
+		next = o->dirty;
+		o->dirty = NULL;
+		o->flags &= ~OFFENDER_DIRTY;
+		cb(arg, o);
+	}
+	t->dirty = NULL;
 }
 
 void

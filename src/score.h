@@ -27,8 +27,11 @@ struct jstate {
 	unsigned char	 data[];
 };
 
+#define OFFENDER_DIRTY	0x01	/* changed since score_drain */
+
 struct offender {
 	struct offender	*next;		/* hash chain */
+	struct offender	*dirty;		/* the list of changed records */
 	struct addr	 addr;
 	uint8_t		 flags;
 	uint16_t	 score;		/* at the last event */
@@ -76,6 +79,13 @@ uint32_t	 score_compute(const struct offender *, int64_t t_ms,
 
 /* low, watch, block or critical for a score against the threshold. */
 const char	*score_verdict(uint32_t score, uint32_t threshold);
+
+/* Puts o on the list of changed records, once. */
+void		 score_mark(struct score_table *, struct offender *);
+
+/* Calls cb for every changed record and empties the list. */
+void		 score_drain(struct score_table *,
+		    void (*cb)(void *, struct offender *), void *arg);
 
 void		 score_foreach(struct score_table *,
 		    void (*cb)(void *, struct offender *), void *arg);

@@ -34,16 +34,19 @@ journalmatch = SYSLOG_IDENTIFIER=sshd SYSLOG_IDENTIFIER=sshd-session
 filter       = sshd
 signatures   = authfail
 EOT
-# export FILE ADDR COUNT: COUNT failed logins of ADDR, stamped now.
+# export FILE ADDR COUNT: COUNT failed logins of ADDR, stamped now;
+# each file's entries come after the last file's, as journald writes.
+mono=5000000000
 export_entries() {
 	now=$(date +%s)
+	mono=$((mono + 1000000000))
 	i=0
 	: > "$1"
 	while [ $i -lt "$3" ]; do
 		us=$(( (now + i) * 1000000 ))
 		cat >> "$1" <<EOT
 __REALTIME_TIMESTAMP=$us
-__MONOTONIC_TIMESTAMP=$(( 5000000000 + i ))
+__MONOTONIC_TIMESTAMP=$(( mono + i ))
 _BOOT_ID=5249600957e5465d88e372e66fe86f1c
 _HOSTNAME=web01
 SYSLOG_IDENTIFIER=sshd-session
@@ -59,7 +62,7 @@ journal() {
 	    mv "$T/stage/$1.journal" "$T/journal/$1.journal"
 }
 start() {
-	"$TOP/$BUILD/abusemomd" -v -v -c "$T/conf" >>"$T/log" 2>&1 &
+	"$TOP/$BUILD/abusemomd" -v -c "$T/conf" >>"$T/log" 2>&1 &
 	pid=$!
 	n=0
 	while ! grep -q "abusemomd started" "$T/log" 2>/dev/null; do
