@@ -941,6 +941,8 @@ conf_print(const struct conf *c, FILE *fp)
 		for (j = 0; j < jc->nlogpath; j++)
 			fprintf(fp, " %s%s", jc->logpath[j].glob,
 			    jc->logpath[j].head ? " (head)" : "");
+		if (jc->journalmatch != NULL && jc->journalmatch[0] != '\0')
+			fprintf(fp, "\n  journal    %s", jc->journalmatch);
 		fprintf(fp, "\n");
 	}
 	if (n == 0)
