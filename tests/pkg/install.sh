@@ -12,8 +12,9 @@ cut -d: -f6,7 "$T/pw" | grep -qx '/var/lib/abusemom:/usr/sbin/nologin' ||
 getent group abusemom >/dev/null || fail "no group abusemom"
 
 /usr/sbin/abusemomd -t -c /etc/abusemom > "$T/t.out" 2>&1 ||
-    { cat "$T/t.out"; fail "abusemomd -t on the installed configuration"; }
-tail -n 1 "$T/t.out" | grep -qx 'configuration ok' || fail "no 'configuration ok'"
+    { cat "$T/t.out"; fail "abusemomd -t on the installed config"; }
+tail -n 1 "$T/t.out" | grep -qx 'configuration ok' ||
+    fail "no 'configuration ok'"
 
 # The installed unit, man pages included once they are all packaged.
 if command -v systemd-analyze >/dev/null; then
@@ -42,7 +43,8 @@ mv /etc/abusemom/jails.d/broken.conf \
     /etc/abusemom/jails.d/broken.conf.dpkg-dist
 /usr/sbin/abusemomd -t -c /etc/abusemom > "$T/t.out" 2>&1 ||
     { cat "$T/t.out"; fail "a .dpkg-dist file was read"; }
-tail -n 1 "$T/t.out" | grep -qx 'configuration ok' || fail "no 'configuration ok'"
+tail -n 1 "$T/t.out" | grep -qx 'configuration ok' ||
+    fail "no 'configuration ok'"
 
 # A conffile the admin changed is kept when the package is installed
 # again; a new drop-in and a .local stay untouched.
