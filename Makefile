@@ -67,7 +67,7 @@ deps:
 
 # Every test: unit binaries, corpus, namespace and daemon scripts.
 check: all tests
-	@BUILD=$(BUILD) sh tests/run.sh
+	@BUILD=$(BUILD) SKIP="$(SKIP)" sh tests/run.sh
 
 check-unit: all tests
 	@BUILD=$(BUILD) ONLY=unit sh tests/run.sh

@@ -104,9 +104,9 @@ daemon_sink_ban(void *arg, const struct decision *dc)
 	prefix_format(&dc->prefix, p, sizeof(p));
 	/* The control module logs the bans it makes, with their caller. */
 	if (strncmp(sb.by, "uid", 3) != 0)
-		log_notice("%s addr=%s jail=%s score=%u verdict=%s ttl=%u count=%u "
-	    "by=%s", dc->subnet ? "subnet-ban" : "ban", p, dc->jail,
-	    dc->score, dc->verdict, ttl, dc->count, sb.by);
+		log_notice("%s addr=%s jail=%s score=%u verdict=%s ttl=%u "
+		    "count=%u by=%s", dc->subnet ? "subnet-ban" : "ban", p,
+		    dc->jail, dc->score, dc->verdict, ttl, dc->count, sb.by);
 	if (ttl == 0 || d->nft == NULL)
 		return;		/* Caught up too late: it already ended. */
 	if (nft_add(d->nft, &dc->prefix, dc->subnet, ttl) == 0)

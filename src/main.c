@@ -14,14 +14,14 @@
 #include "version.h"
 
 static void __attribute__((noreturn))
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status == 0 ? stdout : stderr,
 	    "usage: abusemomd [-tv] [-c dir]\n"
 	    "       abusemomd [-c dir] --replay file ... [--jail name,...] "
 	    "[--json]\n"
 	    "       abusemomd -V\n");
-	exit(2);
+	exit(status);
 }
 
 int
@@ -63,15 +63,17 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("abusemomd %s\n", ABUSEMOM_VERSION);
 			return 0;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if ((replay && argc == 0) || (!replay && argc > 0) ||
 	    (!replay && (jails != NULL || json)))
-		usage();
+		usage(2);
 	log_init(LOG_TO_STDERR, LOG_NOTICE + verbose, "abusemomd");
 	if ((c = conf_load(dir, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "abusemomd: %s\n", err);
