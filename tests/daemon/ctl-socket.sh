@@ -157,7 +157,7 @@ assert 3500 < b[0]["expires_in"] <= 3600, b
 ' "$T/out" || fail "list --json"
 
 # top
-expect 0 top; has 203.0.113.9; has "block"
+expect 0 top; has 203.0.113.9; has "195"; has "critical"
 expect 0 --json top -n 1 --by hits
 python3 -c '
 import json, sys
