@@ -12,6 +12,35 @@ static const uint8_t	 addr_mapped[12] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
 };
 
+/* Dotted-quad IPv4 without inet_pton: the hot path of every log line. */
+static int
+addr_parse4(struct addr *a, const char *s, size_t len)
+{
+	unsigned	 v = 0, digits = 0, part = 0;
+	size_t		 i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			/* No leading zeros, as inet_pton refuses them too. */
+			if (digits > 0 && v == 0)
+				return -1;
+			v = v * 10 + (unsigned)(s[i] - '0');
+			if (++digits > 3 || v > 255)
+				return -1;
+		} else if (s[i] == '.' && digits > 0 && part < 3) {
+			a->bytes[part++] = (uint8_t)v;
+			v = digits = 0;
+		} else
+			return -1;
+	}
+	if (part != 3 || digits == 0)
+		return -1;
+	a->bytes[3] = (uint8_t)v;
+	a->family = AF_INET;
+	return 0;
+}
+
 int
 addr_parse(struct addr *a, const char *s, size_t len)
 {
@@ -21,6 +50,8 @@ addr_parse(struct addr *a, const char *s, size_t len)
 
 	if (len == 0 || len > ADDR_STRLEN)
 		return -1;
+	if (len <= 15 && s[0] != ':' && memchr(s, ':', len) == NULL)
+		return addr_parse4(a, s, len);
 	for (i = 0; i < len; i++)
 		if (s[i] == ':') {
 			colon = 1;
@@ -60,6 +91,10 @@ addr_parse_host(struct addr *a, const char *s, size_t len)
 	const char	*c;
 	size_t		 i, ncolon = 0, last = 0;
 
+	/* The common case first: a bare dotted quad. */
+	if (len >= 7 && len <= 15 && s[0] >= '0' && s[0] <= '9' &&
+	    addr_parse4(a, s, len) == 0)
+		return 0;
 	if (len > 0 && s[0] == '[') {
 		if ((c = memchr(s, ']', len)) == NULL)
 			return -1;

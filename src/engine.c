@@ -172,7 +172,6 @@ engine_parse(struct engine *e, size_t fi, const char *line, size_t len)
 	c->gen = e->gen;
 	c->skip = -1;		/* Not routed yet. */
 	/* Parse the copy: event spans then outlive the caller's buffer. */
-	memset(&c->ev, 0, sizeof(c->ev));
 	c->res = filter_parse(fe->filter, c->line, len, &c->ev);
 	if (c->res == FILTER_OK)
 		sig_info_fill(fe->match, c->mask, &c->ev, &c->info);

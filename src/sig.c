@@ -372,12 +372,10 @@ sig_is_static(const struct sig_conf *sc, const char *path, size_t len)
 	}
 	if (dot == len || sc->static_ext == NULL)
 		return 0;
-	for (char **e = sc->static_ext; *e != NULL; e++) {
-		size_t	 el = strlen(*e);
-
-		if (el == i - dot && util_casecmpn(*e, path + dot, el) == 0)
+	for (char **e = sc->static_ext; *e != NULL; e++)
+		if (util_casecmpn(*e, path + dot, i - dot) == 0 &&
+		    (*e)[i - dot] == '\0')
 			return 1;
-	}
 	return 0;
 }
 
@@ -507,19 +505,19 @@ sig_burst(const struct sig_conf *sc, void *state, const struct event *ev,
 {
 	uint32_t	*n = state;
 	int64_t		*ring = (int64_t *)((char *)state + 8);
-	uint32_t	 k = sc->burst_k, have, i, best = 1;
+	uint32_t	 k = sc->burst_k, have, i, best = 1, slot;
 	size_t		 ti;
 
 	if (sig_is_static(sc, ev->path.p, ev->path.len))
 		return 0;
 	/* ring[n % k] is the slot for the newest time. */
-	ring[*n % k] = in->t;
+	slot = *n % k;
+	ring[slot] = in->t;
 	(*n)++;
 	have = *n < k ? *n : k;
 	for (i = 2; i <= have; i++) {
-		int64_t	 old = ring[(*n - i) % k];
-
-		if (in->t - old < sc->burst_span_ms)
+		slot = slot == 0 ? k - 1 : slot - 1;
+		if (in->t - ring[slot] < sc->burst_span_ms)
 			best = i;
 		else
 			break;
@@ -783,8 +781,8 @@ sig_observe(const struct sig_conf *sc, void *state, const struct event *ev,
 	for (k = 0; k < SIG_NKINDS; k++) {
 		if (!(sc->mask & (1u << k)))
 			continue;
-		memset(&hits[n], 0, sizeof(hits[n]));
 		hits[n].kind = (enum sig_kind)k;
+		hits[n].points = hits[n].count = hits[n].extra = 0;
 		if (sig_fns[k](sc, (char *)state + sc->off[k], ev, in,
 		    &hits[n]))
 			n++;
