@@ -40,6 +40,16 @@ test_parse(void **unused)
 	assert_string_equal(fmt("192.0.2.1:99999", 1), "error");
 	assert_string_equal(fmt("[2001:db8::1]x", 1), "error");
 	assert_string_equal(fmt("2001:db8::1", 1), "2001:db8::1");
+	/* The dotted-quad fast path refuses what inet_pton refuses. */
+	assert_string_equal(fmt("01.2.3.4", 0), "error");
+	assert_string_equal(fmt("1.2.3", 0), "error");
+	assert_string_equal(fmt("1.2.3.4.5", 0), "error");
+	assert_string_equal(fmt("1..2.3", 0), "error");
+	assert_string_equal(fmt("1.2.3.", 0), "error");
+	assert_string_equal(fmt("1.2.3.1000", 1), "error");
+	assert_string_equal(fmt("0.0.0.0", 1), "0.0.0.0");
+	assert_string_equal(fmt("255.255.255.255", 1), "255.255.255.255");
+	assert_string_equal(fmt("203.0.113.7:65535", 1), "203.0.113.7");
 }
 
 static void
