@@ -8,6 +8,7 @@
  * unreachable or permission denied.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -18,7 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "proto.h"
+#include "report.h"
 #include "util.h"
 #include "version.h"
 
@@ -536,6 +539,217 @@ ctl_recv(int fd, size_t *len)
 	}
 }
 
+/* Sends req (not consumed) and returns the decoded answer. */
+static struct json_object *
+ctl_ask(const char *sock, struct json_object *req)
+{
+	struct json_object	*ans;
+	char			*line, err[256];
+	size_t			 len;
+	int			 fd;
+
+	if ((line = proto_encode(req, &len)) == NULL)
+		ctl_die(1, "out of memory");
+	fd = ctl_connect(sock);
+	ctl_send(fd, line, len);
+	free(line);
+	line = ctl_recv(fd, &len);
+	close(fd);
+	if ((ans = proto_answer_decode(line, len, err, sizeof(err))) == NULL)
+		ctl_die(3, "%s", err);
+	free(line);
+	return ans;
+}
+
+/* The addresses report --all writes a page for. */
+struct ctl_addrs {
+	struct addr	*v;
+	size_t		 n, cap;
+};
+
+static void
+ctl_addrs_add(struct ctl_addrs *l, const char *s)
+{
+	struct prefix	 p;
+	size_t		 i;
+
+	if (prefix_parse(&p, s) == -1 || p.len != addr_bits(&p.addr))
+		return;
+	for (i = 0; i < l->n; i++)
+		if (addr_eq(&l->v[i], &p.addr))
+			return;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		if ((l->v = reallocarray(l->v, l->cap, sizeof(*l->v))) == NULL)
+			ctl_die(1, "out of memory");
+	}
+	l->v[l->n++] = p.addr;
+}
+
+/*
+ * Banned offenders (top keeps their addresses; an IPv6 ban is a /64)
+ * and the host bans of list that are single addresses.
+ */
+static void
+ctl_banned(const char *sock, struct ctl_addrs *l)
+{
+	struct json_object	*req, *ans, *v, *o;
+	size_t			 i, n;
+
+	req = proto_request_new("top");
+	json_object_object_add(proto_request_args(req), "n",
+	    json_object_new_int(1000));
+	if (proto_answer_status(ans = ctl_ask(sock, req)) != 0)
+		ctl_die(proto_answer_status(ans), "top: %s",
+		    ctl_str(ans, "error"));
+	json_object_put(req);
+	v = ctl_get(ans, "offenders");
+	n = v != NULL ? json_object_array_length(v) : 0;
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(v, i);
+		if (json_object_get_boolean(ctl_get(o, "banned")))
+			ctl_addrs_add(l, ctl_str(o, "addr"));
+	}
+	json_object_put(ans);
+	req = proto_request_new("list");
+	if (proto_answer_status(ans = ctl_ask(sock, req)) != 0)
+		ctl_die(proto_answer_status(ans), "list: %s",
+		    ctl_str(ans, "error"));
+	json_object_put(req);
+	v = ctl_get(ans, "bans");
+	n = v != NULL ? json_object_array_length(v) : 0;
+	for (i = 0; i < n; i++) {
+		o = json_object_array_get_idx(v, i);
+		if (!json_object_get_boolean(ctl_get(o, "subnet")))
+			ctl_addrs_add(l, ctl_str(o, "prefix"));
+	}
+	json_object_put(ans);
+}
+
+static void
+ctl_index_from(struct report_index *x, const struct addr *a,
+    struct json_object *o)
+{
+	memset(x, 0, sizeof(*x));
+	x->addr = *a;
+	x->score = (int)ctl_int(o, "score");
+	x->threshold = (int)ctl_int(o, "threshold");
+	x->banned = json_object_get_boolean(ctl_get(o, "banned"));
+	x->last_ms = ctl_int(o, "last_ms");
+	x->asn = (unsigned)ctl_int(o, "asn");
+	util_strlcpy(x->country_code, ctl_str(o, "country_code"),
+	    sizeof(x->country_code));
+	util_strlcpy(x->asn_org, ctl_str(o, "asn_org"), sizeof(x->asn_org));
+}
+
+/* Writes s to dir/name. */
+static void
+ctl_write_file(const char *dir, const char *name, const char *s)
+{
+	char	 path[4096];
+	FILE	*f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "we")) == NULL)
+		ctl_die(1, "%s: %s", path, strerror(errno));
+	fputs(s, f);
+	if (fclose(f) == EOF)
+		ctl_die(1, "%s: %s", path, strerror(errno));
+}
+
+/* Asks for the HTML report of a; 0 and *x filled, or 1 when gone. */
+static int
+ctl_report_one(const char *sock, struct json_object *req,
+    const struct addr *a, const char *dir, struct report_index *x)
+{
+	struct json_object	*ans;
+	char			 buf[ADDR_STRLEN], name[ADDR_STRLEN + 8];
+	int			 st;
+
+	addr_format(a, buf, sizeof(buf));
+	json_object_object_add(proto_request_args(req), "addr",
+	    json_object_new_string(buf));
+	ans = ctl_ask(sock, req);
+	if ((st = proto_answer_status(ans)) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", ctl_progname, buf,
+		    ctl_str(ans, "error"));
+		json_object_put(ans);
+		if (st != 1)
+			exit(st);
+		return 1;
+	}
+	snprintf(name, sizeof(name), "%s.html", buf);
+	ctl_write_file(dir, name, ctl_str(ans, "report"));
+	ctl_index_from(x, a, ctl_get(ans, "index"));
+	json_object_put(ans);
+	return 0;
+}
+
+/*
+ * report --all --out DIR: one request per banned address, so the
+ * daemon's loop runs between pages; DIR/ADDR.html and DIR/index.html.
+ */
+static int
+ctl_report_all(const char *sock, struct json_object *args)
+{
+	const char		*dir = ctl_str(args, "out");
+	struct ctl_addrs	 l = { NULL, 0, 0 };
+	struct report_index	*x;
+	struct json_object	*req, *ra;
+	size_t			 i, n = 0;
+	FILE			*f;
+	char			 path[4096];
+
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		ctl_die(1, "%s: %s", dir, strerror(errno));
+	ctl_banned(sock, &l);
+	if ((x = calloc(l.n + 1, sizeof(*x))) == NULL)
+		ctl_die(1, "out of memory");
+	req = proto_request_new("report");
+	ra = proto_request_args(req);
+	json_object_object_add(ra, "format", json_object_new_string("html"));
+	if (json_object_get_boolean(ctl_get(args, "redact")))
+		json_object_object_add(ra, "redact",
+		    json_object_new_boolean(1));
+	if (json_object_get_boolean(ctl_get(args, "nodnsbl")))
+		json_object_object_add(ra, "nodnsbl",
+		    json_object_new_boolean(1));
+	for (i = 0; i < l.n; i++)
+		if (ctl_report_one(sock, req, &l.v[i], dir, &x[n]) == 0)
+			n++;
+	json_object_put(req);
+	snprintf(path, sizeof(path), "%s/index.html", dir);
+	if ((f = fopen(path, "we")) == NULL ||
+	    report_write_index(x, n, util_now_ms(), f) == -1 ||
+	    fclose(f) == EOF)
+		ctl_die(1, "%s: %s", path, strerror(errno));
+	printf("wrote %zu report%s and %s\n", n, n == 1 ? "" : "s", path);
+	free(x);
+	free(l.v);
+	return 0;
+}
+
+/* Checks what report --all needs, then runs it. */
+static int
+ctl_report_cmd(const struct ctl_cmd *c, const char *sock,
+    struct json_object *req)
+{
+	struct json_object	*args = proto_request_args(req);
+	const char		*fmt = ctl_str(args, "format");
+	int			 all, st;
+
+	all = json_object_get_boolean(ctl_get(args, "all"));
+	if (!all && ctl_get(args, "out") != NULL)
+		ctl_cmd_usage(c, 2, "--out goes with --all");
+	if (all && ctl_get(args, "out") == NULL)
+		ctl_cmd_usage(c, 2, "--all needs --out DIR");
+	if (all && *fmt != '\0' && strcmp(fmt, "html") != 0)
+		ctl_cmd_usage(c, 2, "--all writes HTML pages");
+	st = ctl_report_all(sock, args);
+	json_object_put(req);
+	return st;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -582,6 +796,10 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	req = ctl_args(c, argc - ai - 1, argv + ai + 1);
+	if (strcmp(c->name, "report") == 0 &&
+	    (ctl_get(proto_request_args(req), "all") != NULL ||
+	    ctl_get(proto_request_args(req), "out") != NULL))
+		return ctl_report_cmd(c, sock, req);
 	if ((line = proto_encode(req, &len)) == NULL)
 		ctl_die(1, "out of memory");
 	json_object_put(req);

@@ -812,8 +812,14 @@ ctlcmd_version(struct cctx *x)
 static struct json_object *
 ctlcmd_report_cmd(struct cctx *x)
 {
+	if (proto_arg_bool(x->req, "all") ||
+	    proto_arg_str(x->req, "out") != NULL)
+		return proto_answer_error(PROTO_E_USAGE, "report: --all and "
+		    "--out are done by abusemom-ctl, which asks for each "
+		    "address");
 	return ctlcmd_report(x->d, &x->st->geo, proto_arg_str(x->req, "addr"),
-	    proto_arg_str(x->req, "format"));
+	    proto_arg_str(x->req, "format"), proto_arg_bool(x->req, "redact"),
+	    !proto_arg_bool(x->req, "nodnsbl"));
 }
 
 static const struct {

@@ -68,10 +68,14 @@ struct json_object *ctlcmd_dispatch(struct daemon *, struct ctlcmd_state *,
 
 /*
  * The threat report of addr rendered in format (text, json, html; NULL
- * is text) as the answer's "report" string. Returns the answer.
+ * is text) as the answer's "report" string, with the fields of its
+ * index line as "index". redact hides the hosts of sample requests;
+ * dnsbl asks the [dnsbl] zones, blocking for up to 8 zones times the
+ * timeout. *geo is opened, or reopened when the configuration's paths
+ * changed. Returns the answer; a never seen address is "notfound".
  */
 struct json_object *ctlcmd_report(struct daemon *, struct geoip **,
-	    const char *addr, const char *format);
+	    const char *addr, const char *format, int redact, int dnsbl);
 
 /* Counts the active bans of the ban table by nftables set. */
 void	 ctlcmd_set_counts(struct daemon *, int64_t now_ms, size_t *set);

@@ -17,6 +17,7 @@
 #include "daemon.h"
 #include "engine.h"
 #include "geoip.h"
+#include "log.h"
 #include "nft.h"
 #include "proto.h"
 #include "report.h"
@@ -224,6 +225,10 @@ ctlcmd_prometheus(struct daemon *d, const struct ctlcmd_state *st,
 	return ferror(f) ? -1 : 0;
 }
 
+#define CTLOUT_TOP_SCAN		200	/* offenders looked up for peers */
+#define CTLOUT_TOP_PEERS	5	/* shown per country and per ASN */
+#define CTLOUT_DNSBL_MAX	8	/* zones queried per report */
+
 /* The report: filled from the store, the ban table and geoip. */
 struct rfill {
 	struct report	*r;
@@ -251,8 +256,19 @@ static int
 rfill_sample(void *arg, const struct store_sample *ss)
 {
 	struct rfill		*rf = arg;
-	struct report_sample	*s;
+	struct report_sample	*s, *last;
 
+	/*
+	 * XXX every jail watching the file stores the same request (the
+	 * daemon's sample sink runs per jail): keep one of a row.
+	 */
+	last = rf->r->nsamples > 0 ? &rf->r->samples[rf->r->nsamples - 1] :
+	    NULL;
+	if (last != NULL && last->time_ms == ss->time_ms &&
+	    last->status == ss->status && strcmp(last->path, ss->path) == 0 &&
+	    strcmp(last->method, ss->method) == 0 &&
+	    strcmp(last->ua, ss->ua) == 0 && strcmp(last->host, ss->host) == 0)
+		return 0;
 	if ((s = report_add_sample(rf->r)) == NULL)
 		return rf->err = 1;
 	s->time_ms = ss->time_ms;
@@ -335,8 +351,130 @@ rfill_current(struct daemon *d, struct rfill *rf, int64_t now)
 	r->subnet_banned = b != NULL && b->until_ms > now;
 }
 
+/* Top offenders sharing the report's country or ASN. */
+struct rtop {
+	struct daemon	*d;
+	struct report	*r;
+	struct geoip	*geo;
+	int64_t		 now;
+	int		 err;
+};
+
 static int
-rfill(struct daemon *d, struct report *r, struct geoip **geo)
+rfill_peer(struct rtop *t, struct report_peer *p,
+    const struct store_offender *so)
+{
+	const struct conf	*c = t->d->conf;
+
+	if (p == NULL)
+		return t->err = 1;
+	p->addr = so->addr;
+	p->score = so->score;
+	p->banned = ban_covering(engine_bans(t->d->engine), &so->addr, t->now,
+	    (int)c->ipv6_prefix, (int)c->prefix4, (int)c->prefix6) != NULL;
+	return 0;
+}
+
+static int
+rfill_top_one(void *arg, const struct store_offender *so)
+{
+	struct rtop	*t = arg;
+	struct report	*r = t->r;
+	struct geo	 g;
+
+	if (addr_eq(&so->addr, &r->addr) ||
+	    geoip_lookup(t->geo, &so->addr, &g) == 0)
+		return 0;
+	if (r->ntop_country < CTLOUT_TOP_PEERS &&
+	    strcmp(r->geo.country_code, GEOIP_UNKNOWN) != 0 &&
+	    strcmp(g.country_code, r->geo.country_code) == 0 &&
+	    rfill_peer(t, report_add_top_country(r), so) != 0)
+		return 1;
+	if (r->ntop_asn < CTLOUT_TOP_PEERS && r->geo.asn != 0 &&
+	    g.asn == r->geo.asn &&
+	    rfill_peer(t, report_add_top_asn(r), so) != 0)
+		return 1;
+	return r->ntop_country >= CTLOUT_TOP_PEERS &&
+	    r->ntop_asn >= CTLOUT_TOP_PEERS;
+}
+
+/*
+ * The geo of other offenders is not stored: each of the worst ones is
+ * looked up (geoip caches it) and kept when it shares country or ASN.
+ */
+static int
+rfill_top(struct daemon *d, struct report *r, struct geoip *geo,
+    int64_t now)
+{
+	struct rtop	 t = { d, r, geo, now, 0 };
+
+	if (geo == NULL || (r->geo.asn == 0 &&
+	    strcmp(r->geo.country_code, GEOIP_UNKNOWN) == 0))
+		return 0;
+	if (store_top(d->store, CTLOUT_TOP_SCAN, 0, rfill_top_one, &t) == -1 ||
+	    t.err)
+		return -1;
+	return 0;
+}
+
+/* The databases of the configuration, reopened when a path changed. */
+static struct geoip *
+rfill_geoip(const struct conf *c, struct geoip **geo)
+{
+	if (*geo != NULL && !geoip_same(*geo, c->city_db, c->asn_db,
+	    c->hosting_asns)) {
+		log_info("geoip: database paths changed, reopening");
+		geoip_close(*geo);
+		*geo = NULL;
+	}
+	if (*geo == NULL)
+		*geo = geoip_open(*c->city_db ? c->city_db : NULL,
+		    *c->asn_db ? c->asn_db : NULL,
+		    *c->hosting_asns ? c->hosting_asns : NULL);
+	return *geo;
+}
+
+/*
+ * Asks the [dnsbl] zones now. It blocks the daemon's loop for at most
+ * CTLOUT_DNSBL_MAX zones times the timeout (docs/KNOWN_BUGS.md).
+ * Returns 0, or -1 when out of memory.
+ */
+static int
+rfill_dnsbl(const struct conf *c, struct report *r)
+{
+	const char	*zones[CTLOUT_DNSBL_MAX];
+	char		**v;
+	size_t		 n, i;
+
+	if (c->dnsbl_zones == NULL || *c->dnsbl_zones == '\0')
+		return 0;
+	if ((v = util_split(c->dnsbl_zones, &n)) == NULL)
+		return -1;
+	if (n > CTLOUT_DNSBL_MAX) {
+		log_warnx("report: dnsbl: %zu zones, asking the first %d", n,
+		    CTLOUT_DNSBL_MAX);
+		n = CTLOUT_DNSBL_MAX;
+	}
+	if (n == 0 || (r->dnsbl = calloc(n, sizeof(*r->dnsbl))) == NULL) {
+		util_freev(v);
+		return n == 0 ? 0 : -1;
+	}
+	r->ndnsbl = n;
+	for (i = 0; i < n; i++) {
+		zones[i] = v[i];
+		util_strlcpy(r->dnsbl[i].zone, v[i], sizeof(r->dnsbl[i].zone));
+		r->dnsbl[i].status = REPORT_DNSBL_NOANSWER;
+	}
+	report_dnsbl(&r->addr, zones, n, (int)c->dnsbl_timeout,
+	    c->dnsbl_server != NULL && *c->dnsbl_server != '\0' ?
+	    c->dnsbl_server : NULL, r->dnsbl);
+	util_freev(v);
+	return 0;
+}
+
+/* Fills r; returns 1, 0 when the address was never seen, or -1. */
+static int
+rfill(struct daemon *d, struct report *r, struct geoip **geo, int dnsbl)
 {
 	struct rfill		 rf = { r, 0, 0 };
 	struct store_offender	 so;
@@ -370,26 +508,74 @@ rfill(struct daemon *d, struct report *r, struct geoip **geo)
 	    store_neighbours(d->store, &r->subnet, now, rfill_neighbour,
 	    &rf) == -1 || rf.err)
 		return -1;
-	if (*geo == NULL)
-		*geo = geoip_open(*d->conf->city_db ? d->conf->city_db : NULL,
-		    *d->conf->asn_db ? d->conf->asn_db : NULL,
-		    *d->conf->hosting_asns ? d->conf->hosting_asns : NULL);
-	geoip_lookup(*geo, &r->addr, &r->geo);
+	geoip_lookup(rfill_geoip(d->conf, geo), &r->addr, &r->geo);
+	if (rfill_top(d, r, *geo, now) == -1 ||
+	    (dnsbl && rfill_dnsbl(d->conf, r) == -1))
+		return -1;
 	return 1;
+}
+
+/* What report --all needs for its index page, beside the report. */
+static struct json_object *
+ctlout_index(const struct report *r)
+{
+	struct report_index	 x;
+	struct json_object	*o;
+	char			 a[ADDR_STRLEN];
+
+	report_index_from(&x, r);
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(o, "addr", json_object_new_string(
+	    addr_format(&x.addr, a, sizeof(a))));
+	json_object_object_add(o, "score", json_object_new_int(x.score));
+	json_object_object_add(o, "threshold",
+	    json_object_new_int(x.threshold));
+	json_object_object_add(o, "verdict", json_object_new_string(
+	    report_verdict(x.score, x.threshold)));
+	json_object_object_add(o, "banned", json_object_new_boolean(x.banned));
+	json_object_object_add(o, "last_ms", json_object_new_int64(x.last_ms));
+	json_object_object_add(o, "country_code",
+	    json_object_new_string(x.country_code));
+	json_object_object_add(o, "asn", json_object_new_int64(x.asn));
+	json_object_object_add(o, "asn_org",
+	    json_object_new_string(x.asn_org));
+	return o;
+}
+
+/* Renders r into a malloc'd string; returns it (length in *len). */
+static char *
+ctlout_render(const struct report *r, int fmt, int redact, size_t *len)
+{
+	char	*text = NULL;
+	FILE	*f;
+
+	*len = 0;
+	if ((f = open_memstream(&text, len)) == NULL)
+		return NULL;
+	if (report_write(r, (enum report_format)fmt, redact, f) == -1) {
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	if (fclose(f) == EOF) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 struct json_object *
 ctlcmd_report(struct daemon *d, struct geoip **geo, const char *addr,
-    const char *format)
+    const char *format, int redact, int dnsbl)
 {
 	static const char *const	 names[] = { "text", "json", "html" };
 	struct report			 r;
 	struct json_object		*a;
 	struct prefix			 p;
-	char				*text = NULL;
-	size_t				 len = 0;
-	FILE				*f;
-	int				 fmt = 0, rv;
+	char				*text;
+	size_t				 len;
+	int				 fmt, rv;
 
 	for (fmt = 2; fmt > 0; fmt--)
 		if (format != NULL && strcmp(format, names[fmt]) == 0)
@@ -397,28 +583,25 @@ ctlcmd_report(struct daemon *d, struct geoip **geo, const char *addr,
 	report_init(&r);
 	prefix_parse(&p, addr != NULL ? addr : "");
 	r.addr = p.addr;
-	if ((rv = rfill(d, &r, geo)) <= 0) {
+	if ((rv = rfill(d, &r, geo, dnsbl)) <= 0) {
 		report_free(&r);
-		return rv == 0 ? proto_answer_error(PROTO_E_NOTFOUND, "%s has "
-		    "not been seen", addr) : proto_answer_error(PROTO_E_FAILED,
-		    "the store could not be read");
+		return rv == 0 ? proto_answer_error(PROTO_E_NOTFOUND, "no "
+		    "record of %s: it has not been seen", addr) :
+		    proto_answer_error(PROTO_E_FAILED, "the store could not "
+		    "be read");
 	}
-	if ((f = open_memstream(&text, &len)) == NULL ||
-	    report_write(&r, (enum report_format)fmt, 0, f) == -1) {
-		if (f != NULL)
-			fclose(f);
-		free(text);
+	if ((text = ctlout_render(&r, fmt, redact, &len)) == NULL) {
 		report_free(&r);
 		return proto_answer_error(PROTO_E_FAILED, "report failed");
 	}
-	fclose(f);
-	report_free(&r);
 	if ((a = proto_answer_ok()) != NULL) {
 		json_object_object_add(a, "format",
 		    json_object_new_string(names[fmt]));
+		json_object_object_add(a, "index", ctlout_index(&r));
 		json_object_object_add(a, "report",
 		    json_object_new_string_len(text, (int)len));
 	}
+	report_free(&r);
 	free(text);
 	return a;
 }

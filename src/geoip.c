@@ -36,6 +36,7 @@ struct geoip {
 	struct geoip_asn	*types;
 	size_t			 ntypes;
 	struct geoip_slot	*cache;
+	char			*paths[3];	/* as opened, "" absent */
 };
 
 void
@@ -194,6 +195,11 @@ geoip_open(const char *city_db, const char *asn_db, const char *hosting_asns)
 		return NULL;
 	if ((g->cache = calloc(GEOIP_CACHE, sizeof(*g->cache))) == NULL)
 		goto fail;
+	if ((g->paths[0] = strdup(city_db != NULL ? city_db : "")) == NULL ||
+	    (g->paths[1] = strdup(asn_db != NULL ? asn_db : "")) == NULL ||
+	    (g->paths[2] = strdup(hosting_asns != NULL ? hosting_asns :
+	    "")) == NULL)
+		goto fail;
 	if ((g->have_city = geoip_open_db(&g->city, city_db)) == -1)
 		goto fail;
 	if ((g->have_asn = geoip_open_db(&g->asn, asn_db)) == -1)
@@ -221,7 +227,26 @@ geoip_close(struct geoip *g)
 		MMDB_close(&g->asn);
 	free(g->types);
 	free(g->cache);
+	free(g->paths[0]);
+	free(g->paths[1]);
+	free(g->paths[2]);
 	free(g);
+}
+
+int
+geoip_same(const struct geoip *g, const char *city_db, const char *asn_db,
+    const char *hosting_asns)
+{
+	const char	*want[3] = { city_db, asn_db, hosting_asns };
+	int		 i;
+
+	if (g == NULL)
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (g->paths[i] == NULL || strcmp(g->paths[i],
+		    want[i] != NULL ? want[i] : "") != 0)
+			return 0;
+	return 1;
 }
 
 const char *

@@ -34,6 +34,13 @@ struct geoip	*geoip_open(const char *city_db, const char *asn_db,
 void		 geoip_close(struct geoip *);
 
 /*
+ * True when g was opened with these paths (NULL and "" alike), so a
+ * reload that changed none of them can keep it and its cache.
+ */
+int		 geoip_same(const struct geoip *, const char *city_db,
+		    const char *asn_db, const char *hosting_asns);
+
+/*
  * Fills out for the address (::ffff:a.b.c.d is looked up as IPv4), from
  * a cache after the first time. g may be NULL. Returns 1 when some
  * database or the ASN list knew the address, 0 when all is unknown.

@@ -44,12 +44,18 @@ static const struct proto_cmd proto_table[] = {
 		{ "all", PROTO_BOOL, 0, "--all", 0, 0, NULL },
 		A_JAIL(0, "--jail"),
 		{ NULL, 0, 0, NULL, 0, 0, NULL } } },
-	{ "report", "report ADDR [--format text|json|html]",
-	    "the threat report of an address", 0, { NULL, NULL }, {
-		{ "addr", PROTO_ADDR, PROTO_REQUIRED | PROTO_POSITIONAL,
-		    NULL, 0, 0, NULL },
+	/* --all and --out are the client's: it writes the files. */
+	{ "report", "report ADDR | --all --out DIR "
+	    "[--format text|json|html] [--redact] [--no-dnsbl]",
+	    "the threat report of an address, or HTML pages of every ban",
+	    0, { "addr", "all" }, {
+		{ "addr", PROTO_ADDR, PROTO_POSITIONAL, NULL, 0, 0, NULL },
+		{ "all", PROTO_BOOL, 0, "--all", 0, 0, NULL },
+		{ "out", PROTO_STRING, 0, "--out", 1, 1023, NULL },
 		{ "format", PROTO_ENUM, 0, "--format", 0, 0,
 		    "text json html" },
+		{ "redact", PROTO_BOOL, 0, "--redact", 0, 0, NULL },
+		{ "nodnsbl", PROTO_BOOL, 0, "--no-dnsbl", 0, 0, NULL },
 		{ NULL, 0, 0, NULL, 0, 0, NULL } } },
 	{ "top", "top [-n N] [--by score|hits]", "worst offenders",
 	    0, { NULL, NULL }, {
