@@ -12,10 +12,19 @@
 #include "replay.h"
 #include "util.h"
 
+#define REPLAY_JSON	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+struct replay_file {
+	const char	*path;
+	unsigned long	 lines, skipped;
+};
+
 struct replay {
 	FILE		*out;
 	int		 json;
 	const struct conf *conf;
+	struct replay_file *files;
+	int		 nfiles;
 };
 
 static json_object *
@@ -73,7 +82,7 @@ replay_ban(void *arg, const struct decision *d)
 		json_object_object_add(o, "bantime",
 		    json_object_new_int64(d->bantime));
 		fprintf(r->out, "%s\n", json_object_to_json_string_ext(o,
-		    JSON_C_TO_STRING_PLAIN));
+		    REPLAY_JSON));
 		json_object_put(o);
 		return;
 	}
@@ -155,7 +164,7 @@ replay_offenders(struct replay *r, struct engine *e)
 			    replay_kinds(o->peak_kind));
 			fprintf(r->out, "%s\n",
 			    json_object_to_json_string_ext(j,
-			    JSON_C_TO_STRING_PLAIN));
+			    REPLAY_JSON));
 			json_object_put(j);
 			continue;
 		}
@@ -170,17 +179,46 @@ static void
 replay_summary(struct replay *r, struct engine *e, double secs)
 {
 	const struct engine_stats	*s = engine_stats(e);
+	json_object			*o, *files;
+	int				 i;
 
-	if (r->json) {
-		fprintf(r->out, "{\"action\":\"summary\",\"lines\":%lu,"
-		    "\"parsed\":%lu,\"skipped\":%lu,\"bans\":%lu,"
-		    "\"subnet_bans\":%lu,\"seconds\":%.3f}\n", s->lines,
-		    s->parsed, s->unparsed, s->bans, s->subnet_bans, secs);
+	if (!r->json) {
+		fprintf(r->out, "\n");
+		for (i = 0; i < r->nfiles; i++)
+			fprintf(r->out, "file %s: %lu lines, %lu skipped\n",
+			    r->files[i].path, r->files[i].lines,
+			    r->files[i].skipped);
+		fprintf(r->out, "lines %lu  parsed %lu  skipped %lu  bans %lu"
+		    "  subnet bans %lu  seconds %.3f\n", s->lines, s->parsed,
+		    s->unparsed, s->bans, s->subnet_bans, secs);
 		return;
 	}
-	fprintf(r->out, "\nlines %lu  parsed %lu  skipped %lu  bans %lu  "
-	    "subnet bans %lu  seconds %.3f\n", s->lines, s->parsed,
-	    s->unparsed, s->bans, s->subnet_bans, secs);
+	o = json_object_new_object();
+	json_object_object_add(o, "action", json_object_new_string("summary"));
+	json_object_object_add(o, "lines", json_object_new_int64(s->lines));
+	json_object_object_add(o, "parsed", json_object_new_int64(s->parsed));
+	json_object_object_add(o, "skipped",
+	    json_object_new_int64(s->unparsed));
+	json_object_object_add(o, "bans", json_object_new_int64(s->bans));
+	json_object_object_add(o, "subnet_bans",
+	    json_object_new_int64(s->subnet_bans));
+	json_object_object_add(o, "seconds", json_object_new_double(secs));
+	files = json_object_new_array();
+	for (i = 0; i < r->nfiles; i++) {
+		json_object	*f = json_object_new_object();
+
+		json_object_object_add(f, "path",
+		    json_object_new_string(r->files[i].path));
+		json_object_object_add(f, "lines",
+		    json_object_new_int64(r->files[i].lines));
+		json_object_object_add(f, "skipped",
+		    json_object_new_int64(r->files[i].skipped));
+		json_object_array_add(files, f);
+	}
+	json_object_object_add(o, "files", files);
+	fprintf(r->out, "%s\n", json_object_to_json_string_ext(o,
+	    REPLAY_JSON));
+	json_object_put(o);
 }
 
 /* Picks the jails: every enabled one, or those named. */
@@ -221,9 +259,10 @@ replay_jails(const struct conf *c, const char *names, size_t **out,
 }
 
 static int
-replay_file(struct engine *e, const char *path, const size_t *jails,
+replay_file(struct engine *e, struct replay_file *rf, const size_t *jails,
     size_t nj)
 {
+	const char	*path = rf->path;
 	FILE	*fp;
 	char	*line = NULL;
 	size_t	 cap = 0;
@@ -238,7 +277,9 @@ replay_file(struct engine *e, const char *path, const size_t *jails,
 			len--;
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
-		engine_feed(e, jails, nj, line, (size_t)len, 0);
+		rf->lines++;
+		if (!engine_feed(e, jails, nj, line, (size_t)len, 0))
+			rf->skipped++;
 	}
 	free(line);
 	fclose(fp);
@@ -249,7 +290,7 @@ int
 replay_run(struct conf *c, char *const *files, int nfiles,
     const char *jails, int json, FILE *out)
 {
-	struct replay		 r = { out, json, c };
+	struct replay		 r = { out, json, c, NULL, nfiles };
 	struct engine_sink	 sink = { replay_ban, NULL, NULL, &r };
 	struct engine		*e;
 	struct timespec		 t0, t1;
@@ -267,17 +308,21 @@ replay_run(struct conf *c, char *const *files, int nfiles,
 			free(jv);
 			return 1;
 		}
-	if ((e = engine_new(c, &sink)) == NULL)
+	if ((e = engine_new(c, &sink)) == NULL ||
+	    (r.files = calloc((size_t)nfiles + 1, sizeof(*r.files))) == NULL)
 		fatalx("replay: out of memory");
+	for (i = 0; i < nfiles; i++)
+		r.files[i].path = files[i];
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < nfiles && rv == 0; i++)
-		if (replay_file(e, files[i], jv, nj) == -1)
+		if (replay_file(e, &r.files[i], jv, nj) == -1)
 			rv = 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	replay_offenders(&r, e);
 	replay_summary(&r, e, (double)(t1.tv_sec - t0.tv_sec) +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	engine_free(e);
+	free(r.files);
 	free(jv);
 	return rv;
 }

@@ -204,6 +204,44 @@ test_seed(void **unused)
 }
 
 static void
+test_skipped_per_file(void **unused)
+{
+	struct conf	*c = make_conf(web_jails, NULL);
+	char		 bad[300];
+	char		*files[] = { "data/replay/seed.log", bad };
+	json_object	*arr, *o, *fv, *f, *v;
+	FILE		*fp;
+
+	(void)unused;
+	snprintf(bad, sizeof(bad), "%s/garbage.log", tmpdir);
+	assert_non_null(fp = fopen(bad, "w"));
+	fputs("not a log line\n\n\x16\x03\x01 tls bytes\n", fp);
+	fputs("192.0.2.9 - - [30/May/2026:06:00:00 +0000] \"GET / HTTP/1.1\" "
+	    "200 1 \"-\" \"x\"\n", fp);
+	fclose(fp);
+	arr = replay(c, files, 2);
+	o = find(arr, "summary", NULL, 0);
+	assert_int_equal(jint(o, "lines"), 21);
+	assert_int_equal(jint(o, "parsed"), 18);
+	assert_int_equal(jint(o, "skipped"), 3);
+	assert_true(json_object_object_get_ex(o, "files", &fv));
+	assert_int_equal(json_object_array_length(fv), 2);
+	f = json_object_array_get_idx(fv, 0);
+	assert_int_equal(jint(f, "lines"), 17);
+	assert_int_equal(jint(f, "skipped"), 0);
+	f = json_object_array_get_idx(fv, 1);
+	assert_true(json_object_object_get_ex(f, "path", &v));
+	assert_string_equal(json_object_get_string(v), bad);
+	assert_int_equal(jint(f, "lines"), 4);
+	assert_int_equal(jint(f, "skipped"), 3);
+	/* The garbage changed nothing for the seed offender. */
+	assert_int_equal(jint(find(arr, "offender", "203.0.113.7", 0),
+	    "score"), 165);
+	json_object_put(arr);
+	drop_conf(c);
+}
+
+static void
 test_benign(void **unused)
 {
 	struct conf	*c = make_conf(web_jails, NULL);
@@ -441,6 +479,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed),
+		cmocka_unit_test(test_skipped_per_file),
 		cmocka_unit_test(test_benign),
 		cmocka_unit_test(test_subnet),
 		cmocka_unit_test(test_subnet_ignored),
