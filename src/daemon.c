@@ -170,6 +170,8 @@ daemon_line(void *arg, void *owner, const char *path, const char *line,
 	struct source	*s = owner;
 
 	(void)path;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;		/* CRLF logs, as replay reads them. */
 	engine_feed(d->engine, s->jails, s->njails, line, len, util_now_ms());
 }
 
