@@ -513,10 +513,40 @@ engine_ban_manual(struct engine *e, const struct prefix *p,
 	return 0;
 }
 
+struct forgive {
+	const struct prefix	*p;
+	size_t			 n;
+};
+
+static void
+engine_forgive_one(void *arg, struct offender *o)
+{
+	struct forgive	*f = arg;
+	struct jstate	*j;
+
+	if (!prefix_contains(f->p, &o->addr))
+		return;
+	memset(o->km, 0, sizeof(o->km));
+	o->score = 0;
+	for (j = o->js; j != NULL; j = j->next)
+		memset(j->data, 0, j->size);
+	f->n++;
+}
+
 int
 engine_unban(struct engine *e, const struct prefix *p)
 {
-	return ban_remove(e->bans, p);
+	struct forgive	 f = { p, 0 };
+	struct offender	*o;
+
+	if (ban_remove(e->bans, p) == -1)
+		return -1;
+	if (p->len == addr_bits(&p->addr)) {
+		if ((o = score_get(e->scores, &p->addr, 0)) != NULL)
+			engine_forgive_one(&f, o);
+	} else
+		score_foreach(e->scores, engine_forgive_one, &f);
+	return 0;
 }
 
 void

@@ -80,7 +80,11 @@ int		 engine_ban_manual(struct engine *, const struct prefix *,
 		    const char *jail, int64_t bantime, int64_t now_ms,
 		    const char *by, const char *reason);
 
-/* Lifts the ban of exactly this prefix; 0, or -1 when there is none. */
+/*
+ * Lifts the ban of exactly this prefix; 0, or -1 when there is none.
+ * The addresses it covered start again from a score of 0, so the next
+ * request of a lifted address does not ban it again at once.
+ */
 int		 engine_unban(struct engine *, const struct prefix *);
 
 /* Restores a ban read from the store (no sink call). */

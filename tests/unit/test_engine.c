@@ -436,6 +436,46 @@ test_proxy(void **unused)
 }
 
 static void
+count_ban(void *arg, const struct decision *d)
+{
+	(void)d;
+	(*(int *)arg)++;
+}
+
+static void
+test_unban_forgives(void **unused)
+{
+	struct conf		*c = make_conf(web_jails, NULL);
+	int			 bans = 0;
+	struct engine_sink	 sink = { count_ban, NULL, NULL, &bans };
+	struct engine		*e = engine_new(c, &sink);
+	size_t			 jails[] = { 0, 1, 2 };
+	struct prefix		 p;
+	char			 line[256];
+	int			 i, n;
+
+	(void)unused;
+	for (i = 0; i < 12; i++) {
+		n = snprintf(line, sizeof(line), "192.0.2.77 - - "
+		    "[30/May/2026:06:00:%02d +0000] \"GET /.env%d HTTP/1.1\" "
+		    "404 1 \"-\" \"x\"", i, i);
+		engine_feed(e, jails, 3, line, (size_t)n, 0);
+	}
+	assert_int_equal(bans, 1);
+	prefix_parse(&p, "192.0.2.77");
+	assert_int_equal(engine_unban(e, &p), 0);
+	assert_int_equal(engine_unban(e, &p), -1);
+	/* Its next ordinary request does not ban it again at once. */
+	n = snprintf(line, sizeof(line), "192.0.2.77 - - [30/May/2026:06:00:30"
+	    " +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"x\"");
+	engine_feed(e, jails, 3, line, (size_t)n, 0);
+	assert_int_equal(bans, 1);
+	assert_int_equal(score_get(engine_scores(e), &p.addr, 0)->score, 0);
+	engine_free(e);
+	drop_conf(c);
+}
+
+static void
 test_max_tracked(void **unused)
 {
 	struct conf		*c = make_conf(web_jails,
@@ -486,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_ignore_and_ipv6),
 		cmocka_unit_test(test_bantime_growth),
 		cmocka_unit_test(test_proxy),
+		cmocka_unit_test(test_unban_forgives),
 		cmocka_unit_test(test_max_tracked),
 	};
 
