@@ -249,6 +249,9 @@ rfill_event(void *arg, const struct store_sigevent *se)
 	util_strlcpy(e->jail, se->jail, sizeof(e->jail));
 	e->points = se->points;
 	e->time_ms = se->time_ms;
+	/* Each danger event is one more danger-path request, up to the cap. */
+	if (strcmp(se->kind, "danger") == 0)
+		rf->r->ndanger++;
 	return 0;
 }
 

@@ -74,6 +74,7 @@ assert not a["redacted"], a
 hosts = {s["host"] for s in a["samples"]}
 assert hosts == {"www.example.com"}, hosts
 assert "/wp-login.php" in {s["path"] for s in a["samples"]}, a
+assert a["danger"] == 6, a
 t = r["timeline"]
 assert t["banned"] and t["ban"]["score"] >= 100, t
 n = r["network"]
