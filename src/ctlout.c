@@ -259,19 +259,8 @@ static int
 rfill_sample(void *arg, const struct store_sample *ss)
 {
 	struct rfill		*rf = arg;
-	struct report_sample	*s, *last;
+	struct report_sample	*s;
 
-	/*
-	 * XXX every jail watching the file stores the same request (the
-	 * daemon's sample sink runs per jail): keep one of a row.
-	 */
-	last = rf->r->nsamples > 0 ? &rf->r->samples[rf->r->nsamples - 1] :
-	    NULL;
-	if (last != NULL && last->time_ms == ss->time_ms &&
-	    last->status == ss->status && strcmp(last->path, ss->path) == 0 &&
-	    strcmp(last->method, ss->method) == 0 &&
-	    strcmp(last->ua, ss->ua) == 0 && strcmp(last->host, ss->host) == 0)
-		return 0;
 	if ((s = report_add_sample(rf->r)) == NULL)
 		return rf->err = 1;
 	s->time_ms = ss->time_ms;

@@ -316,6 +316,18 @@ engine_ban(struct engine *e, struct offender *o, size_t ji, int64_t t,
 	engine_escalate(e, &o->addr, &unit, t, o->score);
 }
 
+/* Sends a line as a sample once, whatever the number of its jails. */
+static void
+engine_sample(struct engine *e, struct offender *o, const struct event *ev,
+    const char *jail)
+{
+	if (e->sink.sample == NULL || o->sgen == e->gen)
+		return;
+	o->sgen = e->gen;
+	o->samples++;
+	e->sink.sample(e->sink.arg, o, ev, jail);
+}
+
 static void
 engine_hits(struct engine *e, struct offender *o, size_t ji,
     const struct event *ev, const struct sig_hit *hits, size_t nh,
@@ -336,11 +348,9 @@ engine_hits(struct engine *e, struct offender *o, size_t ji,
 			continue;
 		sig_describe(&jc->sig, &hits[i], desc, sizeof(desc));
 		e->sink.sigevent(e->sink.arg, o, &hits[i], desc, jc->name, t);
-		if (e->sink.sample != NULL && o->samples < 2 * ENGINE_SAMPLES) {
+		if (o->samples < 2 * ENGINE_SAMPLES)
 			/* The request that raised a signature is a sample. */
-			o->samples++;
-			e->sink.sample(e->sink.arg, o, ev, jc->name);
-		}
+			engine_sample(e, o, ev, jc->name);
 	}
 }
 
@@ -357,11 +367,8 @@ engine_score(struct engine *e, struct offender *o, size_t ji,
 		o->peak_ms = t;
 		memcpy(o->peak_kind, kinds, sizeof(kinds));
 	}
-	if (o->score > 0 && o->samples < ENGINE_SAMPLES &&
-	    e->sink.sample != NULL) {
-		o->samples++;
-		e->sink.sample(e->sink.arg, o, ev, e->conf->jails[ji].name);
-	}
+	if (o->score > 0 && o->samples < ENGINE_SAMPLES)
+		engine_sample(e, o, ev, e->conf->jails[ji].name);
 	if (o->score >= e->conf->threshold)
 		engine_ban(e, o, ji, t, kinds);
 }

@@ -12,7 +12,8 @@
 #include "replay.h"
 #include "util.h"
 
-#define REPLAY_JSON	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define REPLAY_JSON \
+	(JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 struct replay_file {
 	const char	*path;

@@ -40,6 +40,7 @@ struct offender {
 	uint16_t	 samples;	/* sample requests sent to the sink */
 	uint32_t	 hits;		/* lines seen */
 	uint32_t	 gen;		/* the last line counted */
+	uint32_t	 sgen;		/* the last line sampled */
 	int64_t		 first_ms, last_ms, peak_ms;
 	uint16_t	 peak_kind[SIG_NKINDS];
 	struct kmax	 km[SIG_NKINDS][SCORE_KMAX];

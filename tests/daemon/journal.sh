@@ -37,8 +37,10 @@ EOT
 # export FILE ADDR COUNT: COUNT failed logins of ADDR, stamped now;
 # each file's entries come after the last file's, as journald writes.
 mono=5000000000
+base=$(( $(date +%s) - 120 ))
 export_entries() {
-	now=$(date +%s)
+	base=$((base + 30))
+	now=$base
 	mono=$((mono + 1000000000))
 	i=0
 	: > "$1"

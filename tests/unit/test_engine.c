@@ -475,6 +475,58 @@ test_unban_forgives(void **unused)
 	drop_conf(c);
 }
 
+struct samples {
+	char	 seen[64][96];
+	int	 n, dup;
+};
+
+static void
+note_sample(void *arg, const struct offender *o, const struct event *ev,
+    const char *jail)
+{
+	struct samples	*sm = arg;
+	char		 key[96];
+	int		 i;
+
+	(void)o;
+	(void)jail;
+	snprintf(key, sizeof(key), "%lld %.*s", (long long)ev->time_ms,
+	    (int)ev->path.len, ev->path.p);
+	for (i = 0; i < sm->n; i++)
+		if (strcmp(sm->seen[i], key) == 0)
+			sm->dup++;
+	if (sm->n < 64)
+		snprintf(sm->seen[sm->n++], sizeof(sm->seen[0]), "%s", key);
+}
+
+/* Three jails read the line; it is one sample, not three. */
+static void
+test_sample_once(void **unused)
+{
+	struct conf		*c = make_conf(web_jails, NULL);
+	struct samples		 sm;
+	struct engine_sink	 sink = { NULL, NULL, note_sample, &sm };
+	struct engine		*e;
+	size_t			 jails[] = { 0, 1, 2 };
+	char			*line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 n;
+	FILE			*fp;
+
+	(void)unused;
+	memset(&sm, 0, sizeof(sm));
+	assert_non_null(e = engine_new(c, &sink));
+	assert_non_null(fp = fopen("data/replay/seed.log", "r"));
+	while ((n = getline(&line, &cap, fp)) > 0)
+		engine_feed(e, jails, 3, line, (size_t)n - 1, 0);
+	fclose(fp);
+	free(line);
+	assert_true(sm.n >= 10);
+	assert_int_equal(sm.dup, 0);
+	engine_free(e);
+	drop_conf(c);
+}
+
 static void
 test_max_tracked(void **unused)
 {
@@ -527,6 +579,7 @@ main(void)
 		cmocka_unit_test(test_bantime_growth),
 		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_unban_forgives),
+		cmocka_unit_test(test_sample_once),
 		cmocka_unit_test(test_max_tracked),
 	};
 
