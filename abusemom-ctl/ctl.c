@@ -120,8 +120,9 @@ ctl_print_status_jail(struct json_object *j)
 	for (i = 0; i < n; i++) {
 		struct json_object *f = json_object_array_get_idx(files, i);
 
-		printf("|  |  %s %s (%lld lines%s)\n", i + 1 < n ? "|-" : "`-",
-		    ctl_str(f, "path"), ctl_int(f, "lines"),
+		printf("|  |  %s %s (%lld lines, %lld unparsed%s)\n",
+		    i + 1 < n ? "|-" : "`-", ctl_str(f, "path"),
+		    ctl_int(f, "lines"), ctl_int(f, "unparsed"),
 		    ctl_get(f, "error") != NULL ? ", failing" : "");
 	}
 	printf("|  |- Lines read:\t%lld\n", ctl_int(j, "lines"));

@@ -185,6 +185,7 @@ ctlcmd_jail_matches(const struct jail_conf *jc, const char *path)
 
 /* Files of one jail (or every file when jc is NULL). */
 struct files_arg {
+	const struct daemon	*d;
 	const struct jail_conf	*jc;
 	struct json_object	*a;
 };
@@ -201,6 +202,7 @@ ctlcmd_file_one(void *arg, const char *path, const struct tail_fstats *fs)
 		return;
 	JSET(o, "path", JSTR(path));
 	JSET(o, "lines", JINT(fs->lines));
+	JSET(o, "unparsed", JINT(daemon_file_unparsed(fa->d, path)));
 	JSET(o, "bytes", JINT(fs->bytes));
 	JSET(o, "offset", JINT(fs->off));
 	JSET(o, "open", JBOOL(fs->open));
@@ -213,7 +215,7 @@ ctlcmd_file_one(void *arg, const char *path, const struct tail_fstats *fs)
 static struct json_object *
 ctlcmd_files(struct daemon *d, const struct jail_conf *jc)
 {
-	struct files_arg	 fa = { jc, json_object_new_array() };
+	struct files_arg	 fa = { d, jc, json_object_new_array() };
 
 	if (fa.a != NULL && d->tail != NULL)
 		tail_file_stats(d->tail, ctlcmd_file_one, &fa);

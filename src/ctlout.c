@@ -57,31 +57,39 @@ prom_l1(FILE *f, const char *name, const char *key, const char *val,
 }
 
 struct prom_files {
-	FILE	*f;
-	int	 bytes;
+	FILE		*f;
+	int		 what;	/* 0 lines, 1 bytes, 2 unparsed */
+	struct daemon	*d;
 };
 
 static void
 prom_file_one(void *arg, const char *path, const struct tail_fstats *fs)
 {
+	static const char *const names[] = { "file_lines_total",
+				    "file_bytes_total", "file_unparsed_total" };
 	struct prom_files	*pf = arg;
+	unsigned long long	 v;
 
-	prom_l1(pf->f, pf->bytes ? "file_bytes_total" : "file_lines_total",
-	    "file", path, pf->bytes ? fs->bytes : fs->lines);
+	v = pf->what == 0 ? fs->lines : pf->what == 1 ? fs->bytes :
+	    daemon_file_unparsed(pf->d, path);
+	prom_l1(pf->f, names[pf->what], "file", path, v);
 }
 
 static void
 prom_files(struct daemon *d, FILE *f)
 {
-	struct prom_files	 pf = { f, 0 };
+	static const char *const help[] = { "Lines read per file.",
+				    "Bytes read per file.",
+				    "Lines per file no filter could parse." };
+	static const char *const names[] = { "file_lines_total",
+				    "file_bytes_total", "file_unparsed_total" };
+	struct prom_files	 pf = { f, 0, d };
 
-	prom_head(f, "file_lines_total", "counter", "Lines read per file.");
-	if (d->tail != NULL)
-		tail_file_stats(d->tail, prom_file_one, &pf);
-	pf.bytes = 1;
-	prom_head(f, "file_bytes_total", "counter", "Bytes read per file.");
-	if (d->tail != NULL)
-		tail_file_stats(d->tail, prom_file_one, &pf);
+	for (pf.what = 0; pf.what < 3; pf.what++) {
+		prom_head(f, names[pf.what], "counter", help[pf.what]);
+		if (d->tail != NULL)
+			tail_file_stats(d->tail, prom_file_one, &pf);
+	}
 }
 
 static void

@@ -162,6 +162,40 @@ daemon_sink_sample(void *arg, const struct offender *o,
 	daemon_put_offender(d, o);
 }
 
+#define DAEMON_UNPARSED_FILES	4096
+
+static void
+daemon_count_unparsed(struct daemon *d, const char *path)
+{
+	struct daemon_unparsed	*v;
+	size_t			 i;
+
+	for (i = 0; i < d->nunparsed; i++)
+		if (strcmp(d->unparsed[i].path, path) == 0) {
+			d->unparsed[i].n++;
+			return;
+		}
+	if (d->nunparsed == DAEMON_UNPARSED_FILES ||
+	    (v = reallocarray(d->unparsed, d->nunparsed + 1,
+	    sizeof(*v))) == NULL)
+		return;
+	d->unparsed = v;
+	if ((v[d->nunparsed].path = strdup(path)) == NULL)
+		return;
+	v[d->nunparsed++].n = 1;
+}
+
+unsigned long
+daemon_file_unparsed(const struct daemon *d, const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nunparsed; i++)
+		if (strcmp(d->unparsed[i].path, path) == 0)
+			return d->unparsed[i].n;
+	return 0;
+}
+
 static void
 daemon_line(void *arg, void *owner, const char *path, const char *line,
     size_t len)
@@ -169,10 +203,11 @@ daemon_line(void *arg, void *owner, const char *path, const char *line,
 	struct daemon	*d = arg;
 	struct source	*s = owner;
 
-	(void)path;
 	if (len > 0 && line[len - 1] == '\r')
 		len--;		/* CRLF logs, as replay reads them. */
-	engine_feed(d->engine, s->jails, s->njails, line, len, util_now_ms());
+	if (!engine_feed(d->engine, s->jails, s->njails, line, len,
+	    util_now_ms()))
+		daemon_count_unparsed(d, path);
 }
 
 static void
@@ -813,6 +848,9 @@ daemon_run(struct conf *c, const char *dir, int verbose)
 	store_close(d.store);
 	nft_close(d.nft);
 	conf_free(d.conf);
+	for (size_t i = 0; i < d.nunparsed; i++)
+		free(d.unparsed[i].path);
+	free(d.unparsed);
 	free(d.dir);
 	return 0;
 }

@@ -27,6 +27,12 @@ struct daemon_stats {
 	int64_t		 loop_last_us;
 };
 
+/* Lines of one file that no filter of its jails could parse. */
+struct daemon_unparsed {
+	char		*path;
+	unsigned long	 n;
+};
+
 struct daemon {
 	struct conf		*conf;
 	char			*dir;
@@ -41,7 +47,12 @@ struct daemon {
 	int			 table_ok;	/* our table is in place */
 	int			 pending_nft;	/* element writes queued */
 	struct daemon_stats	 st;
+	struct daemon_unparsed	*unparsed;
+	size_t			 nunparsed;
 };
+
+/* Lines of path that no filter could parse so far. */
+unsigned long daemon_file_unparsed(const struct daemon *, const char *path);
 
 /* Runs until TERM or INT; takes ownership of c. Returns exit status. */
 int	 daemon_run(struct conf *c, const char *dir, int verbose);

@@ -138,7 +138,7 @@ assert j["unparsed"] == 0 and j["banned"] == 1 and j["total_banned"] == 1, j
 assert j["hits"] > 0, j
 ' "$T/out" || fail "status --json"
 expect 0 status web
-has "Status for the jail: web"; has "$T/access.log (41 lines)"
+has "Status for the jail: web"; has "$T/access.log (41 lines, 0 unparsed)"
 has "Currently banned:	1"; has "Banned IP list:	203.0.113.9/32"
 expect 0 --json status web; has '"banned_list":["203.0.113.9/32"]'
 expect 1 status nosuch; has "no jail named nosuch"

@@ -85,4 +85,15 @@ j = json.load(open(sys.argv[1]))["jails"][0]
 assert j["lines"] == 8, j
 assert j["unparsed"] == 2, j
 EOT
+"$TOP/$BUILD/abusemom-ctl" -s "$T/sock" --json status web > "$T/status" ||
+    fail "status web"
+python3 - "$T/status" "$T/logs" <<'EOT' || fail "per-file counters"
+import json, sys
+files = {f["path"]: f for f in json.load(open(sys.argv[1]))["jail"]["files"]}
+a, b = files[sys.argv[2] + "/a.log"], files[sys.argv[2] + "/b.log"]
+assert a["unparsed"] == 2 and b["unparsed"] == 0, files
+EOT
+"$TOP/$BUILD/abusemom-ctl" -s "$T/sock" stats --prometheus |
+    grep -q "^abusemom_file_unparsed_total{file=\"$T/logs/a.log\"} 2$" ||
+    fail "prometheus per-file unparsed"
 echo "live: ok"
