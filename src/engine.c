@@ -108,12 +108,9 @@ engine_set_conf(struct engine *e, struct conf *c)
 	struct conf		*oc = e->conf;
 	size_t			 i;
 
+	/* Keep the counters of jails that survive, matched by name. */
 	e->jst = NULL;
 	engine_release(e);
-	e->jst = old;
-	/* Keep the counters of jails that survive, matched by name. */
-	old = e->jst;
-	e->jst = NULL;
 	if (engine_prepare(e, c) == -1)
 		fatalx("engine: out of memory");
 	for (i = 0; i < c->njails && old != NULL; i++) {
