@@ -241,7 +241,8 @@ engine_decide(struct engine *e, struct decision *d, const char *by,
 /* Bans the subnet of a when enough neighbours were banned in it. */
 static void
 engine_escalate(struct engine *e, const struct addr *a,
-    const struct prefix *unit, int64_t t, uint32_t score)
+    const struct prefix *unit, int64_t t, uint32_t score,
+    const uint16_t *kinds)
 {
 	struct conf	*c = e->conf;
 	struct prefix	 net;
@@ -275,6 +276,7 @@ engine_escalate(struct engine *e, const struct addr *a,
 	d.addr = *a;
 	d.jail = "subnet";
 	d.score = score;
+	memcpy(d.kinds, kinds, sizeof(d.kinds));
 	d.time_ms = t;
 	d.bantime = c->subnet_bantime;
 	d.count = b->count;
@@ -310,7 +312,7 @@ engine_ban(struct engine *e, struct offender *o, size_t ji, int64_t t,
 	d.time_ms = t;
 	d.count = o->bans;
 	engine_decide(e, &d, "auto", "score");
-	engine_escalate(e, &o->addr, &unit, t, o->score);
+	engine_escalate(e, &o->addr, &unit, t, o->score, kinds);
 }
 
 /* Sends a line as a sample once, whatever the number of its jails. */
