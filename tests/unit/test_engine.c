@@ -310,6 +310,14 @@ test_subnet(void **unused)
 	assert_string_equal(jstr(o, "jail"), "subnet");
 	assert_int_equal(jint(o, "prefix"), 24);
 	assert_int_equal(jint(o, "bantime"), 86400);
+	{
+		json_object	*sigs, *v;
+
+		/* It says why: the signatures of the neighbour that made it. */
+		assert_true(json_object_object_get_ex(o, "signatures", &sigs));
+		assert_true(json_object_object_get_ex(sigs, "danger", &v));
+		assert_int_equal(json_object_get_int(v), 90);
+	}
 	assert_null(find(arr, "ban", "198.51.100.6", 0));
 	o = find(arr, "summary", NULL, 0);
 	assert_int_equal(jint(o, "bans"), 3);
