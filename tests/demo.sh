@@ -25,7 +25,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 2' INT TERM
+trap 'exit 2' HUP INT PIPE TERM
 
 say() { printf '\n==> %s\n' "$*"; }
 ind() { sed 's/^/    /'; }

@@ -14,7 +14,7 @@ am_need ip nft curl nginx ping nsenter
 tmp=$(mktemp -d) || exit 1
 chmod 755 "$tmp"
 trap 'am_net_down; rm -rf "$tmp"' EXIT
-trap 'exit 2' INT TERM
+trap 'exit 2' HUP INT PIPE TERM
 am_net_up 198.51.100.3 198.51.100.4 198.51.100.5 198.51.100.6 || exit 1
 log=$tmp/access.log
 am_conf "$tmp/etc" "$log"

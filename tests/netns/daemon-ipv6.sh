@@ -14,7 +14,7 @@ am_need ip nft curl nginx ping nsenter
 tmp=$(mktemp -d) || exit 1
 chmod 755 "$tmp"
 trap 'am_net_down; rm -rf "$tmp"' EXIT
-trap 'exit 2' INT TERM
+trap 'exit 2' HUP INT PIPE TERM
 am_net_up 2001:db8::3 2001:db8:0:1::5 || exit 1
 sx ip -6 route add 2001:db8:0:1::/64 dev vs$$
 log=$tmp/access.log

@@ -17,7 +17,7 @@ tmp=$(mktemp -d) || exit 1
 writer=
 trap '[ -n "$writer" ] && kill $writer 2>/dev/null; am_net_down;
     rm -rf "$tmp"' EXIT
-trap 'exit 2' INT TERM
+trap 'exit 2' HUP INT PIPE TERM
 am_net_up || exit 1
 log=$tmp/access.log
 : >"$log"
