@@ -82,6 +82,9 @@ sleep 0.3
 sqlite3 "$db" "SELECT replace(name, '/32', '') FROM ban" | sort >"$tmp/store"
 am_ok "kernel sets equal the store's bans ($(wc -l <"$tmp/store"))" \
     cmp -s "$tmp/kernel" "$tmp/store"
+# The running daemon's own counts, when the control socket answers.
+sx "$TOP/$BUILD/abusemom-ctl" -s "$tmp/etc/run/abusemom.sock" --json \
+    top -n 1000 >"$tmp/top" 2>/dev/null || : >"$tmp/top"
 am_stop
 
 # The reference: one uninterrupted run, on a copy of the config.
@@ -111,6 +114,17 @@ am_ok "the store's hit counts equal the replay's ($(grep -c ^hits \
     "$tmp/want") addresses)" cmp -s \
     "$(grep ^hits "$tmp/want" >"$tmp/w2"; echo "$tmp/w2")" \
     "$(grep ^hits "$tmp/got" >"$tmp/g2"; echo "$tmp/g2")"
+if [ -s "$tmp/top" ]; then
+	python3 - "$tmp/top" <<'EOP' | sort >"$tmp/g3"
+import json, sys
+for o in json.load(open(sys.argv[1]))["offenders"]:
+    print("hits %s %d" % (o["addr"], o["hits"]))
+EOP
+	am_ok "abusemom-ctl top's hit counts equal the replay's" \
+	    cmp -s "$tmp/w2" "$tmp/g3"
+else
+	echo "note: control socket does not answer; top not compared"
+fi
 if [ $AM_FAILS -ne 0 ]; then
 	echo "replay (-) against the store (+):"
 	diff "$tmp/want" "$tmp/got" | grep '^[<>]' | head -n 20
