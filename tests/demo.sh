@@ -120,7 +120,13 @@ am_wait_log "$dlog" 'subnet-ban addr=198\.51\.100\.0/24' 30
 say "the kernel: nft list table inet abusemom"
 sx nft list table inet abusemom | ind
 
-if command -v sqlite3 >/dev/null 2>&1; then
+ctl="$TOP/$BUILD/abusemom-ctl -s $tmp/etc/run/abusemom.sock"
+if sx $ctl ping >/dev/null 2>&1; then
+	say "the daemon: abusemom-ctl list"
+	sx $ctl list | ind
+	say "the threat report of 192.0.2.2 (abusemom-ctl report, first lines)"
+	sx $ctl report 192.0.2.2 --no-dnsbl 2>&1 | head -n 30 | ind
+elif command -v sqlite3 >/dev/null 2>&1; then
 	say "the store: active bans in $tmp/etc/abusemom.db"
 	sqlite3 -column -header "$tmp/etc/abusemom.db" "SELECT name AS ban,
 	    jail, score, verdict, signatures FROM ban ORDER BY since_ms" | ind
