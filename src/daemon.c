@@ -433,9 +433,12 @@ daemon_restore_ban(void *arg, const struct store_ban *b)
 	    b->expires_ms ? b->expires_ms : INT64_MAX / 2,
 	    (uint16_t)b->count);
 	if (!b->subnet &&
-	    (o = score_get(engine_scores(d->engine), &b->prefix.addr, 1)) &&
-	    o->bans < b->count)
-		o->bans = (uint16_t)b->count;
+	    (o = score_get(engine_scores(d->engine), &b->prefix.addr, 1))) {
+		if (o->bans < b->count)
+			o->bans = (uint16_t)b->count;
+		if (b->expires_ms > o->ban_until_ms)
+			o->ban_until_ms = b->expires_ms;
+	}
 	return 0;
 }
 

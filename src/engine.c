@@ -303,6 +303,7 @@ engine_ban(struct engine *e, struct offender *o, size_t ji, int64_t t,
 	if (b == NULL)
 		return;
 	o->bans++;
+	o->ban_until_ms = t + d.bantime * 1000;
 	e->jst[ji].bans++;
 	d.prefix = unit;
 	d.addr = o->addr;
@@ -372,6 +373,26 @@ engine_score(struct engine *e, struct offender *o, size_t ji,
 		engine_ban(e, o, ji, t, kinds);
 }
 
+struct forgive {
+	const struct prefix	*p;
+	size_t			 n;
+};
+
+static void
+engine_forgive_one(void *arg, struct offender *o)
+{
+	struct forgive	*f = arg;
+	struct jstate	*j;
+
+	if (!prefix_contains(f->p, &o->addr))
+		return;
+	memset(o->km, 0, sizeof(o->km));
+	o->score = 0;
+	for (j = o->js; j != NULL; j = j->next)
+		memset(j->data, 0, j->size);
+	f->n++;
+}
+
 /* Runs one jail over a parsed event. */
 static void
 engine_jail(struct engine *e, size_t ji, struct fcache *c, int64_t t)
@@ -386,6 +407,18 @@ engine_jail(struct engine *e, size_t ji, struct fcache *c, int64_t t)
 	if ((o = c->o) == NULL &&
 	    (o = c->o = score_get(e->scores, &c->client, 1)) == NULL)
 		return;
+	/*
+	 * What an address did before a ban that has run out was paid for:
+	 * it starts again from zero, so the points left in the window do
+	 * not ban it again on its next harmless request.
+	 */
+	if (o->ban_until_ms != 0 && t >= o->ban_until_ms) {
+		struct prefix	 p;
+
+		prefix_from_addr(&p, &o->addr, addr_bits(&o->addr));
+		engine_forgive_one(&(struct forgive){ &p, 0 }, o);
+		o->ban_until_ms = 0;
+	}
 	if (o->gen != e->gen || o->hits == 0) {
 		o->gen = e->gen;
 		o->hits++;
@@ -517,26 +550,6 @@ engine_ban_manual(struct engine *e, const struct prefix *p,
 	d.count = b->count;
 	engine_decide(e, &d, by, reason);
 	return 0;
-}
-
-struct forgive {
-	const struct prefix	*p;
-	size_t			 n;
-};
-
-static void
-engine_forgive_one(void *arg, struct offender *o)
-{
-	struct forgive	*f = arg;
-	struct jstate	*j;
-
-	if (!prefix_contains(f->p, &o->addr))
-		return;
-	memset(o->km, 0, sizeof(o->km));
-	o->score = 0;
-	for (j = o->js; j != NULL; j = j->next)
-		memset(j->data, 0, j->size);
-	f->n++;
 }
 
 int

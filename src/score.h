@@ -42,6 +42,7 @@ struct offender {
 	uint32_t	 gen;		/* the last line counted */
 	uint32_t	 sgen;		/* the last line sampled */
 	int64_t		 first_ms, last_ms, peak_ms;
+	int64_t		 ban_until_ms;	/* its last ban's end; 0: none */
 	uint16_t	 peak_kind[SIG_NKINDS];
 	struct kmax	 km[SIG_NKINDS][SCORE_KMAX];
 	struct jstate	*js;

@@ -400,6 +400,39 @@ test_bantime_growth(void **unused)
 	drop_conf(c);
 }
 
+/* After a ban runs out, only new evidence bans again. */
+static void
+test_expiry_needs_evidence(void **unused)
+{
+	struct conf	*c = make_conf(web_jails, "[ignore]\nignore_self = no\n"
+			    "[ban]\nbantime = 60\n");
+	char		 path[300];
+	char		*files[] = { path };
+	json_object	*arr;
+	FILE		*fp;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/expiry.log", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	scan(fp, "192.0.2.45", 0, 12);
+	/* Two minutes on, within the window: a harmless request. */
+	fprintf(fp, "192.0.2.45 - - [30/May/2026:06:02:00 +0000] "
+	    "\"GET / HTTP/1.1\" 200 1 \"-\" \"x\"\n");
+	fclose(fp);
+	arr = replay(c, files, 1);
+	assert_int_equal(count(arr, "ban"), 1);
+	json_object_put(arr);
+	/* The same scan again bans again, for twice as long. */
+	assert_non_null(fp = fopen(path, "a"));
+	scan(fp, "192.0.2.45", 130, 12);
+	fclose(fp);
+	arr = replay(c, files, 1);
+	assert_int_equal(count(arr, "ban"), 2);
+	assert_int_equal(jint(find(arr, "ban", NULL, 1), "bantime"), 120);
+	json_object_put(arr);
+	drop_conf(c);
+}
+
 static void
 test_proxy(void **unused)
 {
@@ -585,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_subnet_ignored),
 		cmocka_unit_test(test_ignore_and_ipv6),
 		cmocka_unit_test(test_bantime_growth),
+		cmocka_unit_test(test_expiry_needs_evidence),
 		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_unban_forgives),
 		cmocka_unit_test(test_sample_once),
