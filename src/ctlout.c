@@ -582,6 +582,9 @@ ctlcmd_report(struct daemon *d, struct geoip **geo, const char *addr,
 			break;
 	report_init(&r);
 	prefix_parse(&p, addr != NULL ? addr : "");
+	/* An IPv6 address is scored as its /64: look that up. */
+	if (p.addr.family == AF_INET6)
+		engine_unit(d->engine, &p.addr, &p);
 	r.addr = p.addr;
 	if ((rv = rfill(d, &r, geo, dnsbl)) <= 0) {
 		report_free(&r);

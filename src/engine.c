@@ -456,6 +456,17 @@ engine_time(struct engine *e, const struct event *ev, int64_t now_ms)
 	return t;
 }
 
+/* 0.0.0.0/8 and :: are nobody's address. */
+static int
+engine_unspecified(const struct addr *a)
+{
+	static const uint8_t	 zero[16];
+
+	if (a->family == AF_INET)
+		return a->bytes[0] == 0;
+	return memcmp(a->bytes, zero, 16) == 0;
+}
+
 /*
  * Decides once per parsed line who is scored: the logged client, or
  * the client behind a trusted proxy; nobody when ignored.
@@ -472,7 +483,26 @@ engine_route(struct engine *e, struct fcache *c, int64_t now_ms)
 			return;
 		e->st.proxied++;
 	}
-	if (addrlist_match(&e->conf->ignore, &ev.addr)) {
+	/*
+	 * An IPv6 client is scored as its /64, the unit it is banned as:
+	 * a scanner that takes a new address of its /64 for every request
+	 * is still one offender. A unit holding an ignored address (the
+	 * host's own, ::1) is not scored, since it could never be banned.
+	 */
+	if (ev.addr.family == AF_INET6) {
+		struct prefix	 unit;
+
+		engine_unit(e, &ev.addr, &unit);
+		if (addrlist_inside(&e->conf->ignore, &unit)) {
+			e->st.ignored++;
+			return;
+		}
+		ev.addr = unit.addr;
+	} else if (addrlist_match(&e->conf->ignore, &ev.addr)) {
+		e->st.ignored++;
+		return;
+	}
+	if (engine_unspecified(&ev.addr)) {
 		e->st.ignored++;
 		return;
 	}

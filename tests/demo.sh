@@ -1,6 +1,6 @@
 #!/bin/sh
 # make demo: abusemomd against real traffic in private network
-# namespaces. A server namespace runs nginx (192.0.2.1, 2001:db8::1)
+# namespaces. A server namespace runs nginx (192.0.2.1, 2001:db8:0:ff::1)
 # and abusemomd on its access log with the nftables backend; a client
 # namespace runs gobuster (IPv4) and ffuf (IPv6) over a small wordlist,
 # a visitor browsing, and a curl flood with rotating User-Agents from
@@ -42,7 +42,7 @@ check() {	# check WHAT CMD...: run CMD, print ok/FAILED.
 }
 t0=$(date +%s)
 
-say "namespaces: server 192.0.2.1 2001:db8::1, client 192.0.2.2" \
+say "namespaces: server 192.0.2.1 2001:db8:0:ff::1, client 192.0.2.2" \
     "2001:db8::2 198.51.100.3-6 203.0.113.7"
 am_net_up 198.51.100.3 198.51.100.4 198.51.100.5 198.51.100.6 \
     203.0.113.7 || exit 1
@@ -88,7 +88,7 @@ echo "    gobuster sent $(grep -c '^192\.0\.2\.2 ' "$log") requests before" \
 tr -d '\033' <"$tmp/gobuster.out" | sed 's/\[2K//' | grep Status | ind | ind
 
 say "ffuf over IPv6 from 2001:db8::2"
-cxe ffuf -u 'http://[2001:db8::1]/FUZZ' -w tests/demo/wordlist.txt -t 2 \
+cxe ffuf -u 'http://[2001:db8:0:ff::1]/FUZZ' -w tests/demo/wordlist.txt -t 2 \
     -p 0.1 -timeout 2 -s >"$tmp/ffuf.out" 2>&1 &
 scan=$!
 AM_EXTRA=$scan

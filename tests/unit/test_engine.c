@@ -371,6 +371,50 @@ test_ignore_and_ipv6(void **unused)
 	drop_conf(c);
 }
 
+/* A new address of one /64 for every request is still one offender. */
+static void
+test_ipv6_rotation(void **unused)
+{
+	struct conf	*c = make_conf(web_jails, "[ignore]\nignore_self = no\n"
+			    "addresses = 2001:db8:7::10\n");
+	char		 path[300];
+	char		*files[] = { path };
+	json_object	*arr, *o;
+	FILE		*fp;
+	int		 i;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/rot.log", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	for (i = 0; i < 12; i++) {
+		/* One scanner rotating its host bits. */
+		fprintf(fp, "2001:db8:1:2::%x - - [30/May/2026:06:00:%02d "
+		    "+0000] \"GET /.env%d HTTP/1.1\" 404 1 \"-\" \"x\"\n",
+		    0x100 + i, i, i);
+		/* One in the /64 of an ignored address: never scored. */
+		fprintf(fp, "2001:db8:7::%x - - [30/May/2026:06:00:%02d "
+		    "+0000] \"GET /.env%d HTTP/1.1\" 404 1 \"-\" \"x\"\n",
+		    0x200 + i, i, i);
+		/* Nobody's addresses. */
+		fprintf(fp, "0.0.0.0 - - [30/May/2026:06:00:%02d +0000] "
+		    "\"GET /.env%d HTTP/1.1\" 404 1 \"-\" \"x\"\n", i, i);
+	}
+	fclose(fp);
+	arr = replay(c, files, 1);
+	o = find(arr, "ban", "2001:db8:1:2::", 0);
+	assert_non_null(o);
+	assert_int_equal(jint(o, "prefix"), 64);
+	o = find(arr, "offender", "2001:db8:1:2::", 0);
+	assert_non_null(o);
+	assert_int_equal(jint(o, "hits"), 12);
+	assert_null(find(arr, "ban", "2001:db8:7::", 0));
+	assert_null(find(arr, "offender", "2001:db8:7::", 0));
+	assert_null(find(arr, "offender", "0.0.0.0", 0));
+	assert_int_equal(count(arr, "ban"), 1);
+	json_object_put(arr);
+	drop_conf(c);
+}
+
 static void
 test_bantime_growth(void **unused)
 {
@@ -617,6 +661,7 @@ main(void)
 		cmocka_unit_test(test_subnet),
 		cmocka_unit_test(test_subnet_ignored),
 		cmocka_unit_test(test_ignore_and_ipv6),
+		cmocka_unit_test(test_ipv6_rotation),
 		cmocka_unit_test(test_bantime_growth),
 		cmocka_unit_test(test_expiry_needs_evidence),
 		cmocka_unit_test(test_proxy),
