@@ -173,6 +173,8 @@ struct conf_ctx {
 	const char	*section;
 	char		*err;
 	size_t		 errlen;
+	const char	*local;		/* the .local read over file */
+	dictionary	*ldict;		/* its keys, to name it in errors */
 };
 
 static int
@@ -185,14 +187,22 @@ conf_fail(struct conf_ctx *cx, const char *key, const char *fmt, ...)
 	char	 msg[512];
 	va_list	 ap;
 
+	char		 entry[256];
+	const char	*file = cx->file;
+
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Name the .local when the key (or section) came from it. */
+	snprintf(entry, sizeof(entry), "%s%s%s", cx->section,
+	    key != NULL ? ":" : "", key != NULL ? key : "");
+	if (cx->ldict != NULL && iniparser_find_entry(cx->ldict, entry))
+		file = cx->local;
 	if (key != NULL)
-		snprintf(cx->err, cx->errlen, "%s: [%s] %s: %s", cx->file,
+		snprintf(cx->err, cx->errlen, "%s: [%s] %s: %s", file,
 		    cx->section, key, msg);
 	else
-		snprintf(cx->err, cx->errlen, "%s: [%s]: %s", cx->file,
+		snprintf(cx->err, cx->errlen, "%s: [%s]: %s", file,
 		    cx->section, msg);
 	return -1;
 }
@@ -423,6 +433,8 @@ conf_read_pair(const char *conf, const char *local, struct conf_ctx *cx)
 			return NULL;
 		}
 	}
+	cx->local = NULL;
+	cx->ldict = NULL;
 	if (local == NULL || stat(local, &sb) == -1)
 		return d != NULL ? d : dictionary_new(0);
 	if ((l = iniparser_load(local)) == NULL) {
@@ -430,8 +442,10 @@ conf_read_pair(const char *conf, const char *local, struct conf_ctx *cx)
 		iniparser_freedict(d);
 		return NULL;
 	}
-	if (d == NULL)
+	if (d == NULL) {
+		cx->file = local;	/* A drop-in of its own. */
 		return l;
+	}
 	nsec = iniparser_getnsec(l);
 	for (i = 0; i < nsec; i++) {
 		const char	*sec = iniparser_getsecname(l, i);
@@ -446,8 +460,19 @@ conf_read_pair(const char *conf, const char *local, struct conf_ctx *cx)
 			iniparser_set(d, keys[j],
 			    iniparser_getstring(l, keys[j], ""));
 	}
-	iniparser_freedict(l);
+	cx->local = local;
+	cx->ldict = l;		/* Freed by conf_done_pair. */
 	return d;
+}
+
+static void
+conf_done_pair(struct conf_ctx *cx, dictionary *d)
+{
+	iniparser_freedict(d);
+	if (cx->ldict != NULL)
+		iniparser_freedict(cx->ldict);
+	cx->ldict = NULL;
+	cx->local = NULL;
 }
 
 /* Applies the keys of one section of d through a key table. */
@@ -526,7 +551,7 @@ conf_main(struct conf *c, const char *dir, struct conf_ctx *cx)
 		rv = conf_apply(cx, d, sec, main_keys, UTIL_NELEM(main_keys),
 		    sec, c, NULL);
 	}
-	iniparser_freedict(d);
+	conf_done_pair(cx, d);
 	return rv;
 }
 
@@ -662,10 +687,10 @@ conf_dir(struct conf *c, const char *dir, const char *sub, int jails,
 			const char	*sec = iniparser_getsecname(d, s);
 
 			cx->section = sec;
-			rv = jails ? conf_add_jail(c, d, sec, p1, cx) :
-			    conf_add_filter(c, d, sec, p1, cx);
+			rv = jails ? conf_add_jail(c, d, sec, cx->file, cx) :
+			    conf_add_filter(c, d, sec, cx->file, cx);
 		}
-		iniparser_freedict(d);
+		conf_done_pair(cx, d);
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
@@ -815,10 +840,20 @@ struct conf *
 conf_load(const char *dir, char *err, size_t errlen)
 {
 	struct conf	*c;
-	struct conf_ctx	 cx = { "(defaults)", "", err, errlen };
+	struct conf_ctx	 cx = { "(defaults)", "", err, errlen, NULL, NULL };
 	struct prefix	 lo;
+	struct stat	 sb;
 
 	err[0] = '\0';
+	/* A typo in -c must not run a daemon that protects nothing. */
+	if (stat(dir, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return NULL;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", dir);
+		return NULL;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;

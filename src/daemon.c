@@ -585,6 +585,16 @@ daemon_lift_ignored(struct daemon *d)
 	} while (l.n == UTIL_NELEM(l.v));
 }
 
+static size_t
+daemon_enabled_jails(const struct conf *c)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < c->njails; i++)
+		n += c->jails[i].enabled != 0;
+	return n;
+}
+
 int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
@@ -595,6 +605,9 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		    err);
 		return -1;
 	}
+	if (daemon_enabled_jails(nc) == 0 && daemon_enabled_jails(old) > 0)
+		log_warnx("reload: no jail is enabled any more: nothing is "
+		    "watched");
 	engine_set_conf(d->engine, nc);
 	d->conf = nc;
 	if (d->loop != NULL) {

@@ -190,6 +190,45 @@ test_errors(void **unused)
 	put("abusemom.conf", "");
 }
 
+/* An error in a .local names the .local, where the key was written. */
+static void
+test_local_errors(void **unused)
+{
+	char		 err[512], want[600];
+	struct conf	*c;
+
+	(void)unused;
+	put("jails.d/w.conf", "[w]\nenabled = no\n");
+	put("jails.d/w.local", "[w]\nwindw = 5m\n");
+	assert_null(c = load(err, sizeof(err)));
+	snprintf(want, sizeof(want), "%s/jails.d/w.local: [w] windw: unknown "
+	    "key", dir);
+	assert_string_equal(err, want);
+	put("jails.d/w.local", "[w]\nwindow = 5m\n");
+	put("abusemom.local", "[ban]\nthreshold = abc\n");
+	assert_null(c = load(err, sizeof(err)));
+	assert_non_null(strstr(err, "/abusemom.local: [ban] threshold:"));
+	snprintf(want, sizeof(want), "%s/abusemom.local", dir);
+	unlink(want);
+	/* A .local alone is a drop-in of its own. */
+	put("jails.d/only.local", "[only]\nbantime = never\n");
+	assert_null(c = load(err, sizeof(err)));
+	assert_non_null(strstr(err, "/jails.d/only.local: [only] bantime:"));
+}
+
+static void
+test_missing_dir(void **unused)
+{
+	char		 err[512];
+
+	(void)unused;
+	assert_null(conf_load("/nonexistent/abusemom", err, sizeof(err)));
+	assert_string_equal(err, "/nonexistent/abusemom: No such file or "
+	    "directory");
+	assert_null(conf_load("/etc/passwd", err, sizeof(err)));
+	assert_string_equal(err, "/etc/passwd: not a directory");
+}
+
 static void
 test_bad_regex(void **unused)
 {
@@ -265,6 +304,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_local_override, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_errors, setup,
+		    teardown),
+		cmocka_unit_test(test_missing_dir),
 		cmocka_unit_test_setup_teardown(test_bad_regex, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_print, setup, teardown),
