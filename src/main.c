@@ -72,6 +72,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if ((replay && argc == 0) || (!replay && argc > 0) ||
+	    (test && replay) ||
 	    (!replay && (jails != NULL || json)))
 		usage(2);
 	log_init(LOG_TO_STDERR, LOG_NOTICE + verbose, "abusemomd");

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -256,6 +257,10 @@ replay_jails(const struct conf *c, const char *names, size_t **out,
 			break;
 	}
 	free(list);
+	if (*n == 0) {
+		fprintf(stderr, "abusemomd: --jail names no jail\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -302,13 +307,22 @@ replay_run(struct conf *c, char *const *files, int nfiles,
 		free(jv);
 		return 1;
 	}
-	for (i = 0; i < nfiles; i++)
-		if (access(files[i], R_OK) == -1) {
+	for (i = 0; i < nfiles; i++) {
+		struct stat	 sb;
+
+		if (access(files[i], R_OK) == -1 || stat(files[i], &sb) == -1) {
 			fprintf(stderr, "abusemomd: %s: %s\n", files[i],
 			    strerror(errno));
 			free(jv);
 			return 1;
 		}
+		if (S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "abusemomd: %s: is a directory\n",
+			    files[i]);
+			free(jv);
+			return 1;
+		}
+	}
 	if ((e = engine_new(c, &sink)) == NULL ||
 	    (r.files = calloc((size_t)nfiles + 1, sizeof(*r.files))) == NULL)
 		fatalx("replay: out of memory");

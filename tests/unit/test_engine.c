@@ -241,6 +241,25 @@ test_skipped_per_file(void **unused)
 	drop_conf(c);
 }
 
+/* A directory or an empty jail list is refused, not replayed empty. */
+static void
+test_replay_refusals(void **unused)
+{
+	struct conf	*c = make_conf(web_jails, NULL);
+	char		*dirs[] = { "data" };
+	char		*files[] = { "data/replay/seed.log" };
+	FILE		*out = fopen("/dev/null", "w");
+
+	(void)unused;
+	assert_non_null(out);
+	assert_int_equal(replay_run(c, dirs, 1, NULL, 1, out), 1);
+	assert_int_equal(replay_run(c, files, 1, "", 1, out), 1);
+	assert_int_equal(replay_run(c, files, 1, "nosuch", 1, out), 1);
+	assert_int_equal(replay_run(c, files, 1, "flood", 1, out), 0);
+	fclose(out);
+	drop_conf(c);
+}
+
 static void
 test_benign(void **unused)
 {
@@ -657,6 +676,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_skipped_per_file),
+		cmocka_unit_test(test_replay_refusals),
 		cmocka_unit_test(test_benign),
 		cmocka_unit_test(test_subnet),
 		cmocka_unit_test(test_subnet_ignored),
