@@ -5,12 +5,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
 #include <ifaddrs.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <stdarg.h>
 
@@ -522,6 +524,50 @@ conf_apply(struct conf_ctx *cx, dictionary *d, const char *sec,
 	return 0;
 }
 
+static void	 conf_warn(struct conf *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* What -t can know before the daemon starts, it checks here. */
+static int
+conf_check_main(struct conf *c, struct conf_ctx *cx)
+{
+	const char	*groups[] = { c->socket_group, c->admin_group };
+	const char	*gkeys[] = { "socket_group", "admin_group" };
+	const char	*dbs[] = { c->city_db, c->asn_db, c->hosting_asns };
+	const char	*dbkeys[] = { "city_db", "asn_db", "hosting_asns" };
+	struct addr	 a;
+	size_t		 i;
+
+	cx->section = "daemon";
+	for (i = 0; i < UTIL_NELEM(groups); i++)
+		if (groups[i][0] != '\0' && getgrnam(groups[i]) == NULL)
+			return conf_fail(cx, gkeys[i], "no group '%s'",
+			    groups[i]);
+	if (c->database[0] != '/')
+		return conf_fail(cx, "database", "'%s' is not an absolute "
+		    "path", c->database);
+	if (c->socket[0] != '/')
+		return conf_fail(cx, "socket", "'%s' is not an absolute path",
+		    c->socket);
+	cx->section = "firewall";
+	if (strlen(c->table) > 64 ||
+	    strspn(c->table, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(c->table))
+		return conf_fail(cx, "table", "'%s' is not 1-64 letters, "
+		    "digits, _ or -", c->table);
+	cx->section = "dnsbl";
+	if (c->dnsbl_server[0] != '\0' &&
+	    addr_parse_host(&a, c->dnsbl_server,
+	    strlen(c->dnsbl_server)) == -1)
+		return conf_fail(cx, "server", "'%s' is not ADDR or ADDR:PORT",
+		    c->dnsbl_server);
+	for (i = 0; i < UTIL_NELEM(dbs); i++)
+		if (dbs[i][0] != '\0' && access(dbs[i], R_OK) == -1)
+			conf_warn(c, "[geoip] %s: %s: %s; reports say unknown",
+			    dbkeys[i], dbs[i], strerror(errno));
+	return 0;
+}
+
 static int
 conf_main(struct conf *c, const char *dir, struct conf_ctx *cx)
 {
@@ -551,6 +597,8 @@ conf_main(struct conf *c, const char *dir, struct conf_ctx *cx)
 		rv = conf_apply(cx, d, sec, main_keys, UTIL_NELEM(main_keys),
 		    sec, c, NULL);
 	}
+	if (rv == 0)
+		rv = conf_check_main(c, cx);
 	conf_done_pair(cx, d);
 	return rv;
 }
@@ -697,10 +745,6 @@ conf_dir(struct conf *c, const char *dir, const char *sub, int jails,
 	free(names);
 	return rv;
 }
-
-static void
-conf_warn(struct conf *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 static void
 conf_warn(struct conf *c, const char *fmt, ...)

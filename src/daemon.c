@@ -749,6 +749,8 @@ daemon_start(struct daemon *d, struct daemon_loop *l)
 		fatalx("store: cannot open %s", d->conf->database);
 	if ((d->engine = engine_new(d->conf, &sink)) == NULL)
 		fatalx("engine: out of memory");
+	for (size_t i = 0; i < d->conf->nwarnings; i++)
+		log_warnx("conf: %s", d->conf->warnings[i]);
 	daemon_restore(d);
 	daemon_open_firewall(d);
 	if (daemon_mkparent(d->conf->socket) == -1 ||

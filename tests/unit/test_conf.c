@@ -179,6 +179,29 @@ test_errors(void **unused)
 		assert_non_null(strstr(err, "[ignore] addresses: "
 		    "'192.0.2.0/33' is not an address"));
 	}
+	{
+		static const struct {
+			const char	*text, *want;
+		} v[] = {
+			{ "[daemon]\nsocket_group = nosuchgroup\n",
+			    "[daemon] socket_group: no group 'nosuchgroup'" },
+			{ "[daemon]\ndatabase = rel.db\n",
+			    "[daemon] database: 'rel.db' is not an absolute" },
+			{ "[firewall]\ntable = bad name!\n",
+			    "[firewall] table: 'bad name!' is not 1-64" },
+			{ "[dnsbl]\nserver = 1.2.3\n",
+			    "[dnsbl] server: '1.2.3' is not ADDR" },
+		};
+		char		 err[512];
+		size_t		 i;
+
+		for (i = 0; i < UTIL_NELEM(v); i++) {
+			put("abusemom.conf", v[i].text);
+			assert_null(load(err, sizeof(err)));
+			if (strstr(err, v[i].want) == NULL)
+				fail_msg("'%s' lacks '%s'", err, v[i].want);
+		}
+	}
 	put("abusemom.conf", "[firewal]\nbackend = none\n");
 	{
 		char		 err[512];
