@@ -239,10 +239,9 @@ control_pollfds(struct control *c, struct pollfd *pfd, int max)
 	if (max <= 0)
 		return 0;
 	c->slots = max - 1;
-	if (c->ncl < CONTROL_CLIENTS_MAX && (int)c->ncl < max - 1) {
-		c->lidx = n;
-		pfd[n++] = (struct pollfd){ c->lfd, POLLIN, 0 };
-	}
+	/* Polled even when full: accept makes room by an idle client. */
+	c->lidx = n;
+	pfd[n++] = (struct pollfd){ c->lfd, POLLIN, 0 };
 	for (i = 0; i < c->ncl && n < max; i++) {
 		struct client	*cl = c->cl[i];
 		short		 ev = 0;
@@ -300,6 +299,38 @@ control_accept_one(struct control *c, int fd)
 	c->cl[c->ncl++] = cl;
 }
 
+/*
+ * When every slot is taken, the client idle longest (nothing to read
+ * or write for a second or more) gives its place, so that holding
+ * connections open cannot lock the operators out. Returns 0 when a
+ * slot was freed.
+ */
+static int
+control_evict_idle(struct control *c)
+{
+	static const char	 msg[] = "{\"ok\":false,\"code\":\"failed\","
+				    "\"error\":\"idle: dropped for a new "
+				    "client\"}\n";
+	int64_t			 now = util_mono_ms();
+	size_t			 i, best = c->ncl;
+
+	for (i = 0; i < c->ncl; i++) {
+		struct client	*cl = c->cl[i];
+
+		if (cl->inlen > 0 || cl->outlen > cl->outoff ||
+		    now - cl->last_ms < 1000)
+			continue;
+		if (best == c->ncl || cl->last_ms < c->cl[best]->last_ms)
+			best = i;
+	}
+	if (best == c->ncl)
+		return -1;
+	(void)send(c->cl[best]->fd, msg, sizeof(msg) - 1,
+	    MSG_NOSIGNAL | MSG_DONTWAIT);
+	control_drop(c, best);
+	return 0;
+}
+
 static void
 control_accept(struct control *c)
 {
@@ -315,10 +346,14 @@ control_accept(struct control *c)
 				log_warn("control: accept");
 			return;
 		}
-		if (c->ncl >= CONTROL_CLIENTS_MAX || (int)c->ncl >= c->slots) {
+		if ((c->ncl >= CONTROL_CLIENTS_MAX ||
+		    (int)c->ncl >= c->slots) && control_evict_idle(c) == -1) {
 			/* Full: a short answer the peer can read, then go. */
-			(void)send(fd, "{\"ok\":false,\"code\":\"failed\","
-			    "\"error\":\"too many clients\"}\n", 58,
+			static const char msg[] = "{\"ok\":false,"
+			    "\"code\":\"failed\",\"error\":\"too many "
+			    "clients\"}\n";
+
+			(void)send(fd, msg, sizeof(msg) - 1,
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 			close(fd);
 			if (log_limit_pass(&lim, 60, &held))
