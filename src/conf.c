@@ -126,6 +126,8 @@ static const struct conf_key jail_keys[] = {
 	{ NULL, "burst.ignore_ext", CT_LIST, S(static_ext), 0, 0,
 	    ".css .js .png .jpg .jpeg .gif .svg .ico .webp .woff .woff2 .map",
 	    NULL },
+	{ NULL, "burst.own_referer", CT_BOOL, S(burst_own_referer), 0, 0,
+	    "yes", NULL },
 	{ NULL, "danger.medium_points", CT_U32, S(danger_medium), 0, 1000,
 	    "10", NULL },
 	{ NULL, "danger.medium_max", CT_U32, S(danger_medium_max), 0, 1000,

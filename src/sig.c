@@ -499,6 +499,8 @@ sig_ratio(const struct sig_conf *sc, void *state, const struct event *ev,
 	return pts > 0;
 }
 
+static int	 sig_referer_own(const struct sig_conf *, const struct event *);
+
 static int
 sig_burst(const struct sig_conf *sc, void *state, const struct event *ev,
     const struct sig_info *in, struct sig_hit *h)
@@ -508,7 +510,9 @@ sig_burst(const struct sig_conf *sc, void *state, const struct event *ev,
 	uint32_t	 k = sc->burst_k, have, i, best = 1, slot;
 	size_t		 ti;
 
-	if (sig_is_static(sc, ev->path.p, ev->path.len))
+	/* Assets and the fetches of our own pages do not make a flood. */
+	if (sig_is_static(sc, ev->path.p, ev->path.len) ||
+	    (sc->burst_own_referer && sig_referer_own(sc, ev) == 1))
 		return 0;
 	/* ring[n % k] is the slot for the newest time. */
 	slot = *n % k;
@@ -608,38 +612,48 @@ sig_hostlen(const char *h, size_t len)
 	return i;
 }
 
+/*
+ * Where the Referer points: 1 to one of our own sites (own_domains, or
+ * the Host the request was for), 0 elsewhere, -1 when there is no
+ * Referer or nothing to compare it with.
+ */
 static int
-sig_referer(const struct sig_conf *sc, void *state, const struct event *ev,
-    const struct sig_info *in, struct sig_hit *h)
+sig_referer_own(const struct sig_conf *sc, const struct event *ev)
 {
-	const char	*r = ev->referer.p, *host;
+	const char	*r = ev->referer.p, *host = NULL;
 	size_t		 len = ev->referer.len, hl, i;
 	int		 own = 0;
 
-	(void)state;
-	(void)in;
 	if (len == 0)
-		return 0;
+		return -1;
 	if ((sc->own_domains == NULL || sc->own_domains[0] == NULL) &&
 	    ev->host.len == 0)
-		return 0;	/* Nothing to compare with: inactive. */
-	host = NULL;
+		return -1;
 	for (i = 0; i + 2 < len; i++)
 		if (r[i] == ':' && r[i + 1] == '/' && r[i + 2] == '/') {
 			host = r + i + 3;
 			break;
 		}
-	if (host != NULL) {
-		hl = sig_hostlen(host, len - (size_t)(host - r));
-		if (sc->own_domains != NULL)
-			for (char **d = sc->own_domains; *d && !own; d++)
-				own = sig_host_eq(host, hl, *d, strlen(*d));
-		if (!own && ev->host.len > 0)
-			own = sig_host_eq(host, hl, ev->host.p,
-			    sig_hostlen(ev->host.p, ev->host.len));
-	}
-	if (own)
+	if (host == NULL)
 		return 0;
+	hl = sig_hostlen(host, len - (size_t)(host - r));
+	if (sc->own_domains != NULL)
+		for (char **d = sc->own_domains; *d && !own; d++)
+			own = sig_host_eq(host, hl, *d, strlen(*d));
+	if (!own && ev->host.len > 0)
+		own = sig_host_eq(host, hl, ev->host.p,
+		    sig_hostlen(ev->host.p, ev->host.len));
+	return own;
+}
+
+static int
+sig_referer(const struct sig_conf *sc, void *state, const struct event *ev,
+    const struct sig_info *in, struct sig_hit *h)
+{
+	(void)state;
+	(void)in;
+	if (sig_referer_own(sc, ev) != 0)
+		return 0;	/* Own, absent, or nothing to compare with. */
 	h->points = sc->referer;
 	h->count = 1;
 	return h->points > 0;

@@ -91,6 +91,17 @@ def burst():
     for i in range(20):
         c.req("198.51.100.4", 40, "/static/img/p%d.png" % i)
     c.want("198.51.100.4", "none")
+    # A page whose script fetches ten API answers at once: own Referer.
+    c.req("198.51.100.6", 60, "/shop")
+    for i in range(10):
+        c.req("198.51.100.6", 60, "/api/price?sku=%d" % i,
+              ref="https://www.example.com/shop")
+    c.want("198.51.100.6", "none")
+    # The same ten without it, or with a foreign one, are a flood.
+    for i in range(10):
+        c.req("198.51.100.7", 60, "/api/price?sku=%d" % i,
+              ref="https://elsewhere.example.net/")
+    c.want("198.51.100.7", "burst=100")
     # One page every two seconds for a minute.
     for i in range(30):
         c.req("198.51.100.5", 50 + 2 * i, "/doc/%d" % i)
