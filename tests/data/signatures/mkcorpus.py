@@ -101,7 +101,7 @@ def burst():
     for i in range(10):
         c.req("198.51.100.7", 60, "/api/price?sku=%d" % i,
               ref="https://elsewhere.example.net/")
-    c.want("198.51.100.7", "burst=100")
+    c.want("198.51.100.7", "burst=100 referer=10")
     # One page every two seconds for a minute.
     for i in range(30):
         c.req("198.51.100.5", 50 + 2 * i, "/doc/%d" % i)
