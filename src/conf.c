@@ -311,8 +311,8 @@ conf_set_tiers(struct conf_ctx *cx, const struct conf_key *k,
 	size_t	 i;
 
 	if (sig_tiers_parse(t, v) == -1)
-		return conf_fail(cx, k->key, "'%s' is not a list of "
-		    "AT:POINTS in ascending order", v);
+		return conf_fail(cx, k->key, "'%s' is not a list of at most "
+		    "%d AT:POINTS in ascending order", v, SIG_MAXTIERS);
 	for (i = 0; i < t->n; i++)
 		if (t->t[i].at < k->min || t->t[i].at > k->max)
 			return conf_fail(cx, k->key, "%u is out of range "
@@ -842,6 +842,14 @@ conf_check_jails(struct conf *c, struct conf_ctx *cx)
 		    !filter_logs_host(c->filters[jc->filter_idx].filter))
 			conf_warn(c, "jail %s: referer is inactive: set "
 			    "own_domains or log the Host", jc->name);
+		if (filter_is_regex(c->filters[jc->filter_idx].filter) !=
+		    ((jc->sig.mask & (1u << SIG_AUTHFAIL)) != 0) ||
+		    (jc->sig.mask & (1u << SIG_AUTHFAIL) &&
+		    jc->sig.mask != (1u << SIG_AUTHFAIL)))
+			conf_warn(c, "jail %s: authfail reads failregex "
+			    "filters, the other signatures access logs: %s "
+			    "does not fit filter %s", jc->name,
+			    jc->signatures, jc->filter);
 		if (filter_forgeable(c->filters[jc->filter_idx].filter))
 			conf_warn(c, "jail %s: filter %s reads escape=none "
 			    "logs, whose fields can be forged", jc->name,

@@ -545,6 +545,7 @@ ctlcmd_ban(struct cctx *x)
 	struct json_object *a;
 	char		 why[256], buf[PREFIX_STRLEN];
 	char		 esc[PROTO_REASON_MAX * 4];
+	char		 clean[PROTO_REASON_MAX + 1];
 	int		 force = proto_arg_bool(x->req, "force");
 
 	jail = jail != NULL ? jail : "manual";
@@ -552,6 +553,15 @@ ctlcmd_ban(struct cctx *x)
 	if (!ctlcmd_jail_name_ok(jail))
 		return proto_answer_error(PROTO_E_USAGE, "ban: a jail name is "
 		    "letters, digits, '-', '_' and '.'");
+	if (strcmp(jail, "subnet") == 0)
+		return proto_answer_error(PROTO_E_USAGE, "ban: the jail name "
+		    "subnet is kept for subnet escalation");
+	/* A reason is one line of text: control bytes become spaces. */
+	util_strlcpy(clean, reason, sizeof(clean));
+	for (char *c = clean; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = ' ';
+	reason = clean;
 	ttl = proto_arg_duration(x->req, "time", x->d->conf->bantime);
 	ctlcmd_prefix_arg(x, &p);
 	prefix_format(&p, buf, sizeof(buf));
@@ -765,6 +775,26 @@ ctlcmd_reload(struct cctx *x)
 	return a;
 }
 
+/* Drops the # HELP and # TYPE lines: one counter a line is left. */
+static size_t
+ctlcmd_strip_comments(char *text, size_t len)
+{
+	size_t	 i = 0, o = 0;
+
+	while (i < len) {
+		char	*nl = memchr(text + i, '\n', len - i);
+		size_t	 n = nl != NULL ? (size_t)(nl - (text + i)) + 1 :
+			    len - i;
+
+		if (text[i] != '#') {
+			memmove(text + o, text + i, n);
+			o += n;
+		}
+		i += n;
+	}
+	return o;
+}
+
 static struct json_object *
 ctlcmd_stats(struct cctx *x)
 {
@@ -772,6 +802,7 @@ ctlcmd_stats(struct cctx *x)
 	char			*text = NULL;
 	size_t			 len = 0;
 	FILE			*f;
+	int			 prom;
 
 	if ((f = open_memstream(&text, &len)) == NULL)
 		return NULL;
@@ -781,8 +812,11 @@ ctlcmd_stats(struct cctx *x)
 		return proto_answer_error(PROTO_E_FAILED, "out of memory");
 	}
 	fclose(f);
+	prom = proto_arg_bool(x->req, "prometheus");
+	if (!prom)
+		len = ctlcmd_strip_comments(text, len);
 	if ((a = proto_answer_ok()) != NULL) {
-		JSET(a, "format", JSTR("prometheus"));
+		JSET(a, "format", JSTR(prom ? "prometheus" : "plain"));
 		JSET(a, "text", json_object_new_string_len(text, (int)len));
 	}
 	free(text);

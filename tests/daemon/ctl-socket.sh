@@ -183,6 +183,7 @@ expect 1 ban 10.0.0.0/8; has "wider than /16"
 expect 1 ban 2001:db8::/24; has "wider than /32"
 expect 1 ban 203.0.113.200; has "ignore list (203.0.113.128/25)"
 expect 1 ban 127.0.0.1; has "own address 127.0.0.1"
+expect 2 ban 198.51.100.77 --jail subnet; has "kept for subnet escalation"
 expect 0 list; hasnt 10.0.0.0; hasnt 203.0.113.200
 expect 0 ban 198.51.100.7 --reason "by hand"; has "banned 198.51.100.7/32"
 grep -q "ban addr=198.51.100.7/32 jail=manual by=uid:0 ttl=3600" \
@@ -223,7 +224,11 @@ has 'abusemom_bans_total{jail="web",reason="auto"} 1'
 has 'abusemom_bans_total{jail="manual",reason="manual"} 4'
 has 'abusemom_signature_hits_total{signature="danger"}'
 has "abusemom_loop_latency_seconds"
-expect 0 --json stats; has '"format":"prometheus"'
+has "# TYPE abusemom_bans_total counter"
+expect 0 --json stats --prometheus; has '"format":"prometheus"'
+expect 0 stats; has 'abusemom_bans_active{set="ban4"} 1'
+grep -q '^#' "$T/out" && fail "plain stats carry comment lines"
+expect 0 --json stats; has '"format":"plain"'
 i=0
 while [ ! -f "$T/metrics.prom" ] && [ $i -lt 100 ]; do
 	sleep 0.1
