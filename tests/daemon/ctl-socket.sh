@@ -185,7 +185,9 @@ expect 1 ban 203.0.113.200; has "ignore list (203.0.113.128/25)"
 expect 1 ban 127.0.0.1; has "own address 127.0.0.1"
 expect 2 ban 198.51.100.77 --jail subnet; has "kept for subnet escalation"
 expect 0 list; hasnt 10.0.0.0; hasnt 203.0.113.200
-expect 0 ban 198.51.100.7 --reason "by hand"; has "banned 198.51.100.7/32"
+# A reason is one line: a newline in it becomes a space.
+expect 0 ban 198.51.100.7 --reason "by
+hand"; has "banned 198.51.100.7/32"
 grep -q "ban addr=198.51.100.7/32 jail=manual by=uid:0 ttl=3600" \
     "$T/daemon.log" || fail "no notice line for the manual ban"
 expect 0 --json list
