@@ -292,6 +292,17 @@ test_print(void **unused)
 	assert_non_null(strstr(buf, "warning: jail x: referer is inactive"));
 	free(buf);
 	conf_free(c);
+	/* authfail reads failregex filters; web is an access log. */
+	put("jails.d/x.conf", "[x]\nenabled = yes\nlogpath = /var/log/x.log\n"
+	    "filter = web\nsignatures = authfail\n");
+	assert_non_null(c = load(err, sizeof(err)));
+	assert_non_null(fp = open_memstream(&buf, &len));
+	conf_print(c, fp);
+	fclose(fp);
+	assert_non_null(strstr(buf, "warning: jail x: authfail reads failregex "
+	    "filters"));
+	free(buf);
+	conf_free(c);
 }
 
 static void
