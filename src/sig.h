@@ -46,7 +46,7 @@ struct sig_conf {
 	struct sig_tiers burst;			/* requests within burst_span */
 	int64_t		 burst_span_ms;
 	char		**static_ext;		/* left out of burst */
-	int		 burst_own_referer;	/* so are a page's own fetches */
+	int		 burst_own_referer;	/* nor a page's fetches */
 	uint32_t	 danger_medium, danger_medium_max;
 	uint32_t	 danger_high, danger_high_max;
 	uint32_t	 referer;
