@@ -18,15 +18,24 @@ struct neigh {
 	}		 v[BAN_KEEP_MAX];
 };
 
+/* Bans in a table that doubles as it fills; neighbour records fixed. */
 struct bantable {
-	struct ban	*bucket[BAN_BUCKETS];
-	struct neigh	*nbucket[BAN_BUCKETS];
+	struct ban	**bucket;
+	size_t		 nbucket;	/* a power of two */
+	size_t		 n;
+	struct neigh	*neigh[BAN_BUCKETS];
 };
+
+static size_t
+ban_hash_n(const struct prefix *p, size_t n)
+{
+	return (size_t)((addr_hash(&p->addr) ^ p->len) & (n - 1));
+}
 
 static size_t
 ban_hash(const struct prefix *p)
 {
-	return (size_t)((addr_hash(&p->addr) ^ p->len) % BAN_BUCKETS);
+	return ban_hash_n(p, BAN_BUCKETS);
 }
 
 static int
@@ -38,7 +47,37 @@ ban_prefix_eq(const struct prefix *a, const struct prefix *b)
 struct bantable *
 ban_new(void)
 {
-	return calloc(1, sizeof(struct bantable));
+	struct bantable	*bt;
+
+	if ((bt = calloc(1, sizeof(*bt))) == NULL)
+		return NULL;
+	bt->nbucket = BAN_BUCKETS;
+	if ((bt->bucket = calloc(bt->nbucket, sizeof(*bt->bucket))) == NULL) {
+		free(bt);
+		return NULL;
+	}
+	return bt;
+}
+
+static void
+ban_grow(struct bantable *bt)
+{
+	size_t		 nb = bt->nbucket * 2, i;
+	struct ban	**v, *b, *next;
+
+	if ((v = calloc(nb, sizeof(*v))) == NULL)
+		return;		/* Longer chains, still right. */
+	for (i = 0; i < bt->nbucket; i++)
+		for (b = bt->bucket[i]; b != NULL; b = next) {
+			size_t	 h = ban_hash_n(&b->prefix, nb);
+
+			next = b->next;
+			b->next = v[h];
+			v[h] = b;
+		}
+	free(bt->bucket);
+	bt->bucket = v;
+	bt->nbucket = nb;
 }
 
 void
@@ -50,16 +89,17 @@ ban_free(struct bantable *bt)
 
 	if (bt == NULL)
 		return;
-	for (i = 0; i < BAN_BUCKETS; i++) {
+	for (i = 0; i < bt->nbucket; i++)
 		for (b = bt->bucket[i]; b != NULL; b = bn) {
 			bn = b->next;
 			free(b);
 		}
-		for (n = bt->nbucket[i]; n != NULL; n = nn) {
+	for (i = 0; i < BAN_BUCKETS; i++)
+		for (n = bt->neigh[i]; n != NULL; n = nn) {
 			nn = n->next;
 			free(n);
 		}
-	}
+	free(bt->bucket);
 	free(bt);
 }
 
@@ -68,7 +108,8 @@ ban_find(struct bantable *bt, const struct prefix *p)
 {
 	struct ban	*b;
 
-	for (b = bt->bucket[ban_hash(p)]; b != NULL; b = b->next)
+	for (b = bt->bucket[ban_hash_n(p, bt->nbucket)]; b != NULL;
+	    b = b->next)
 		if (ban_prefix_eq(&b->prefix, p))
 			return b;
 	return NULL;
@@ -98,10 +139,13 @@ ban_put(struct bantable *bt, const struct prefix *p, int subnet,
 	struct ban	*b;
 
 	if ((b = ban_find(bt, p)) == NULL) {
-		size_t	 h = ban_hash(p);
+		size_t	 h;
 
 		if ((b = calloc(1, sizeof(*b))) == NULL)
 			return NULL;
+		if (++bt->n > bt->nbucket)
+			ban_grow(bt);
+		h = ban_hash_n(p, bt->nbucket);
 		b->prefix = *p;
 		b->next = bt->bucket[h];
 		bt->bucket[h] = b;
@@ -120,11 +164,12 @@ ban_remove(struct bantable *bt, const struct prefix *p)
 {
 	struct ban	**pp, *b;
 
-	for (pp = &bt->bucket[ban_hash(p)]; (b = *pp) != NULL;
+	for (pp = &bt->bucket[ban_hash_n(p, bt->nbucket)]; (b = *pp) != NULL;
 	    pp = &b->next)
 		if (ban_prefix_eq(&b->prefix, p)) {
 			*pp = b->next;
 			free(b);
+			bt->n--;
 			return 0;
 		}
 	return -1;
@@ -139,15 +184,15 @@ ban_note_neighbour(struct bantable *bt, const struct prefix *net,
 
 	if (keep > BAN_KEEP_MAX)
 		keep = BAN_KEEP_MAX;
-	for (n = bt->nbucket[h]; n != NULL; n = n->next)
+	for (n = bt->neigh[h]; n != NULL; n = n->next)
 		if (ban_prefix_eq(&n->net, net))
 			break;
 	if (n == NULL) {
 		if ((n = calloc(1, sizeof(*n))) == NULL)
 			return 0;
 		n->net = *net;
-		n->next = bt->nbucket[h];
-		bt->nbucket[h] = n;
+		n->next = bt->neigh[h];
+		bt->neigh[h] = n;
 	}
 	/* Forget units banned before the window and this unit's old time. */
 	for (i = 0, o = 0; i < n->n; i++)
@@ -172,7 +217,7 @@ ban_foreach(struct bantable *bt, int64_t now_ms,
 	size_t		 i;
 	struct ban	*b, *next;
 
-	for (i = 0; i < BAN_BUCKETS; i++)
+	for (i = 0; i < bt->nbucket; i++)
 		for (b = bt->bucket[i]; b != NULL; b = next) {
 			next = b->next;
 			if (now_ms == 0 || b->until_ms > now_ms)
@@ -186,7 +231,7 @@ ban_count(struct bantable *bt, int64_t now_ms, int subnet)
 	size_t		 i, n = 0;
 	struct ban	*b;
 
-	for (i = 0; i < BAN_BUCKETS; i++)
+	for (i = 0; i < bt->nbucket; i++)
 		for (b = bt->bucket[i]; b != NULL; b = b->next)
 			if (b->until_ms > now_ms && b->subnet == subnet)
 				n++;
