@@ -93,12 +93,49 @@ test_neighbours(void **unused)
 	ban_free(bt);
 }
 
+/* The table grows past its first buckets and finds every ban. */
+static void
+test_many(void **unused)
+{
+	struct bantable	*bt = ban_new();
+	struct prefix	 p;
+	uint32_t	 i;
+	size_t		 found = 0;
+
+	(void)unused;
+	memset(&p, 0, sizeof(p));
+	p.addr.family = AF_INET6;
+	p.len = 64;
+	p.addr.bytes[0] = 0x20;
+	p.addr.bytes[1] = 0x01;
+	p.addr.bytes[2] = 0x0d;
+	p.addr.bytes[3] = 0xb8;
+	for (i = 0; i < 100000; i++) {
+		memcpy(p.addr.bytes + 4, &i, sizeof(i));
+		assert_non_null(ban_put(bt, &p, 0, "t", 100, T0, T0 + HOUR,
+		    1));
+	}
+	for (i = 0; i < 100000; i++) {
+		memcpy(p.addr.bytes + 4, &i, sizeof(i));
+		found += ban_find(bt, &p) != NULL;
+	}
+	assert_int_equal(found, 100000);
+	assert_int_equal(ban_count(bt, T0 + 1, 0), 100000);
+	i = 77;
+	memcpy(p.addr.bytes + 4, &i, sizeof(i));
+	assert_int_equal(ban_remove(bt, &p), 0);
+	assert_null(ban_find(bt, &p));
+	assert_int_equal(ban_count(bt, T0 + 1, 0), 99999);
+	ban_free(bt);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_find_cover),
 		cmocka_unit_test(test_neighbours),
+		cmocka_unit_test(test_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
