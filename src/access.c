@@ -131,6 +131,7 @@ struct access {
 	struct tcache		 tc_local, tc_iso, tc_hap;
 	char			*buf;		/* decoded fields */
 	size_t			 bufpos;
+	int			 combined;	/* the built-in combined */
 };
 
 static void
@@ -828,13 +829,61 @@ steps_run(struct access *a, size_t i, const char *p, const char *end,
 	return p == end ? 0 : -1;
 }
 
+/*
+ * The built-in combined format, cut without the step machine: its time
+ * has a fixed width, so the end of $remote_user is found from the
+ * first raw quote instead of by trying each " [" in turn. Anything it
+ * does not expect goes to the general path, which decides; the fields
+ * go through the same field_set, so both give the same event.
+ */
+static int
+combined_fast(struct access *a, const char *line, size_t len,
+    struct event *ev)
+{
+	const char	*end = line + len, *p, *q, *r, *s, *t;
+
+	if ((p = memchr(line, ' ', len)) == NULL || end - p < 34 ||
+	    p[1] != '-' || p[2] != ' ' ||
+	    field_set(a, VAR_ADDR, line, (size_t)(p - line), ev) == -1)
+		return -1;
+	p += 3;
+	/* user SP [26 bytes of time] SP "request" */
+	if ((q = memchr(p, '"', (size_t)(end - p))) == NULL ||
+	    q - p < 31 || q[-1] != ' ' || q[-2] != ']' || q[-29] != '[' ||
+	    q[-30] != ' ' || q[-31] == '\\')
+		return -1;
+	if (field_set(a, VAR_USER, p, (size_t)(q - 30 - p), ev) == -1 ||
+	    field_set(a, VAR_TIME_LOCAL, q - 28, 26, ev) == -1 ||
+	    (r = raw_quote(q + 1, end)) == NULL ||
+	    field_set(a, VAR_REQUEST, q + 1, (size_t)(r - q - 1), ev) == -1)
+		return -1;
+	/* SP status SP bytes SP "referer" SP "user agent" */
+	if (end - r < 8 || r[1] != ' ' ||
+	    (s = memchr(r + 2, ' ', (size_t)(end - r - 2))) == NULL ||
+	    field_set(a, VAR_STATUS, r + 2, (size_t)(s - r - 2), ev) == -1 ||
+	    (t = memchr(s + 1, ' ', (size_t)(end - s - 1))) == NULL ||
+	    t == s + 1 || end - t < 6 || t[1] != '"' ||
+	    (r = raw_quote(t + 2, end)) == NULL || end - r < 4 ||
+	    r[1] != ' ' || r[2] != '"' ||
+	    field_set(a, VAR_REFERER, t + 2, (size_t)(r - t - 2), ev) == -1 ||
+	    (s = raw_quote(r + 3, end)) != end - 1 ||
+	    field_set(a, VAR_UA, r + 3, (size_t)(s - r - 3), ev) == -1)
+		return -1;
+	return 0;
+}
+
 static enum filter_result
 steps_parse(struct access *a, const char *line, size_t len,
     struct event *ev)
 {
-	if (steps_run(a, 0, line, line + len, ev) == -1 ||
-	    ev->addr.family == 0)
-		return FILTER_BAD;
+	if (!a->combined || combined_fast(a, line, len, ev) == -1 ||
+	    ev->addr.family == 0) {
+		memset(ev, 0, sizeof(*ev));
+		a->bufpos = 0;
+		if (steps_run(a, 0, line, line + len, ev) == -1 ||
+		    ev->addr.family == 0)
+			return FILTER_BAD;
+	}
 	if (a->logs_host)
 		ev->flags |= EVENT_HAS_HOST;
 	return FILTER_OK;
@@ -1268,9 +1317,11 @@ access_setup(struct access *a, const struct filter_conf *fc,
 		return -1;
 	}
 	for (i = 0; i < UTIL_NELEM(access_builtin); i++)
-		if (strcmp(f, access_builtin[i].name) == 0)
+		if (strcmp(f, access_builtin[i].name) == 0) {
+			a->combined = i == 0;
 			return access_steps_setup(a, fc,
 			    access_builtin[i].format, err);
+		}
 	if (strchr(f, '$') != NULL)
 		return access_steps_setup(a, fc, f, err);
 	if (strcmp(f, "json") == 0)

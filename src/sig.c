@@ -68,7 +68,7 @@ static const struct {
  * Paths and User-Agents repeat: the verdicts of the last few thousand
  * are kept by hash, so the patterns run once per distinct string.
  */
-#define SIG_DCACHE	16384
+#define SIG_DCACHE	65536
 #define SIG_UCACHE	4096
 
 struct sig_cache {
