@@ -16,27 +16,31 @@ static const uint8_t	 addr_mapped[12] = {
 static int
 addr_parse4(struct addr *a, const char *s, size_t len)
 {
-	unsigned	 v = 0, digits = 0, part = 0;
-	size_t		 i;
+	const unsigned char	*c = (const unsigned char *)s, *e = c + len;
+	unsigned		 v;
+	int			 part;
 
 	memset(a, 0, sizeof(*a));
-	for (i = 0; i < len; i++) {
-		if (s[i] >= '0' && s[i] <= '9') {
+	for (part = 0; part < 4; part++) {
+		if (c == e || (unsigned)(*c - '0') > 9)
+			return -1;
+		v = (unsigned)(*c++ - '0');
+		if (c < e && (unsigned)(*c - '0') <= 9) {
 			/* No leading zeros, as inet_pton refuses them too. */
-			if (digits > 0 && v == 0)
+			if (v == 0)
 				return -1;
-			v = v * 10 + (unsigned)(s[i] - '0');
-			if (++digits > 3 || v > 255)
-				return -1;
-		} else if (s[i] == '.' && digits > 0 && part < 3) {
-			a->bytes[part++] = (uint8_t)v;
-			v = digits = 0;
-		} else
+			v = v * 10 + (unsigned)(*c++ - '0');
+			if (c < e && (unsigned)(*c - '0') <= 9)
+				v = v * 10 + (unsigned)(*c++ - '0');
+		}
+		if (v > 255)
+			return -1;
+		a->bytes[part] = (uint8_t)v;
+		if (part < 3 && (c == e || *c++ != '.'))
 			return -1;
 	}
-	if (part != 3 || digits == 0)
+	if (c != e)
 		return -1;
-	a->bytes[3] = (uint8_t)v;
 	a->family = AF_INET;
 	return 0;
 }

@@ -361,6 +361,7 @@ static int
 sig_is_static(const struct sig_conf *sc, const char *path, size_t len)
 {
 	size_t	 i, dot = len;
+	int	 first;
 
 	for (i = 0; i < len; i++) {
 		if (path[i] == '?')
@@ -372,8 +373,11 @@ sig_is_static(const struct sig_conf *sc, const char *path, size_t len)
 	}
 	if (dot == len || sc->static_ext == NULL)
 		return 0;
+	/* The letter after the dot rules most out before a full compare. */
+	first = i - dot > 1 ? path[dot + 1] | 0x20 : 0;
 	for (char **e = sc->static_ext; *e != NULL; e++)
-		if (util_casecmpn(*e, path + dot, i - dot) == 0 &&
+		if (((*e)[1] | 0x20) == first &&
+		    util_casecmpn(*e, path + dot, i - dot) == 0 &&
 		    (*e)[i - dot] == '\0')
 			return 1;
 	return 0;
