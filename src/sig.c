@@ -215,10 +215,13 @@ sig_layout(struct sig_conf *sc)
 	    sizeof(struct pair_st);
 	sz[SIG_UACHANGE] = sc->ua_k * sizeof(struct pair_st);
 	sz[SIG_AUTHFAIL] = 8 + sc->auth_k * sizeof(uint32_t);
+	sc->nkinds = 0;
 	for (k = 0; k < SIG_NKINDS; k++) {
 		sc->off[k] = o;
-		if (sc->mask & (1u << k))
+		if (sc->mask & (1u << k)) {
 			o += (sz[k] + 7) & ~(size_t)7;
+			sc->kinds[sc->nkinds++] = (uint8_t)k;
+		}
 	}
 	sc->size = o;
 	return o;
@@ -793,12 +796,11 @@ size_t
 sig_observe(const struct sig_conf *sc, void *state, const struct event *ev,
     const struct sig_info *in, struct sig_hit *hits)
 {
-	size_t	 n = 0;
+	size_t	 n = 0, i;
 	int	 k;
 
-	for (k = 0; k < SIG_NKINDS; k++) {
-		if (!(sc->mask & (1u << k)))
-			continue;
+	for (i = 0; i < sc->nkinds; i++) {
+		k = sc->kinds[i];
 		hits[n].kind = (enum sig_kind)k;
 		hits[n].points = hits[n].count = hits[n].extra = 0;
 		if (sig_fns[k](sc, (char *)state + sc->off[k], ev, in,

@@ -58,6 +58,8 @@ struct sig_conf {
 	/* The state layout, set by sig_layout(). */
 	size_t		 off[SIG_NKINDS];
 	size_t		 size;
+	uint8_t		 kinds[SIG_NKINDS];	/* the enabled ones */
+	uint8_t		 nkinds;
 	uint32_t	 burst_k, ua_k, probe_k, dm_k, dh_k, auth_k;
 };
 
