@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -270,32 +271,68 @@ replay_jails(const struct conf *c, const char *names, size_t **out,
 	return 0;
 }
 
+#define REPLAY_CHUNK	(1 << 20)
+
+static void
+replay_line(struct engine *e, struct replay_file *rf, const size_t *jails,
+    size_t nj, const char *line, size_t len)
+{
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	rf->lines++;
+	if (!engine_feed(e, jails, nj, line, len, 0))
+		rf->skipped++;
+}
+
+/* Reads a file in large chunks and feeds it line by line. */
 static int
 replay_file(struct engine *e, struct replay_file *rf, const size_t *jails,
     size_t nj)
 {
-	const char	*path = rf->path;
-	FILE	*fp;
-	char	*line = NULL;
-	size_t	 cap = 0;
-	ssize_t	 len;
+	char	*buf, *nl, *nb;
+	size_t	 cap = REPLAY_CHUNK, have = 0, start;
+	ssize_t	 n;
+	int	 fd, rv = 0;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "abusemomd: %s: %s\n", path, strerror(errno));
+	if ((fd = open(rf->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "abusemomd: %s: %s\n", rf->path,
+		    strerror(errno));
 		return -1;
 	}
-	while ((len = getline(&line, &cap, fp)) != -1) {
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		if (len > 0 && line[len - 1] == '\r')
-			len--;
-		rf->lines++;
-		if (!engine_feed(e, jails, nj, line, (size_t)len, 0))
-			rf->skipped++;
+	if ((buf = malloc(cap)) == NULL)
+		fatalx("replay: out of memory");
+	for (;;) {
+		if (have == cap) {
+			/* One line longer than the buffer: make room. */
+			if ((nb = realloc(buf, cap * 2)) == NULL)
+				fatalx("replay: out of memory");
+			buf = nb;
+			cap *= 2;
+		}
+		if ((n = read(fd, buf + have, cap - have)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "abusemomd: %s: %s\n", rf->path,
+			    strerror(errno));
+			rv = -1;
+			break;
+		}
+		if (n == 0) {
+			if (have > 0)	/* A last line without its newline. */
+				replay_line(e, rf, jails, nj, buf, have);
+			break;
+		}
+		have += (size_t)n;
+		for (start = 0; (nl = memchr(buf + start, '\n',
+		    have - start)) != NULL; start = (size_t)(nl - buf) + 1)
+			replay_line(e, rf, jails, nj, buf + start,
+			    (size_t)(nl - buf) - start);
+		memmove(buf, buf + start, have - start);
+		have -= start;
 	}
-	free(line);
-	fclose(fp);
-	return 0;
+	free(buf);
+	close(fd);
+	return rv;
 }
 
 int

@@ -260,6 +260,39 @@ test_replay_refusals(void **unused)
 	drop_conf(c);
 }
 
+/* Lines across the reader's chunks, one longer than a chunk. */
+static void
+test_replay_chunks(void **unused)
+{
+	struct conf	*c = make_conf(web_jails, NULL);
+	char		 path[300];
+	char		*files[] = { path };
+	json_object	*arr, *o;
+	FILE		*fp;
+	int		 i;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/big.log", tmpdir);
+	assert_non_null(fp = fopen(path, "w"));
+	for (i = 0; i < 30000; i++)
+		fprintf(fp, "198.51.100.%d - - [30/May/2026:06:00:00 +0000] "
+		    "\"GET /page/%d HTTP/1.1\" 200 1 \"-\" \"x\"\n", i % 200,
+		    i);
+	for (i = 0; i < 3 * 1024 * 1024; i++)
+		fputc('x', fp);
+	fputc('\n', fp);
+	fprintf(fp, "198.51.100.1 - - [30/May/2026:06:00:01 +0000] "
+	    "\"GET / HTTP/1.1\" 200 1 \"-\" \"x\"");
+	fclose(fp);
+	arr = replay(c, files, 1);
+	o = find(arr, "summary", NULL, 0);
+	assert_int_equal(jint(o, "lines"), 30002);
+	assert_int_equal(jint(o, "parsed"), 30001);
+	assert_int_equal(jint(o, "skipped"), 1);
+	json_object_put(arr);
+	drop_conf(c);
+}
+
 static void
 test_benign(void **unused)
 {
@@ -677,6 +710,7 @@ main(void)
 		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_skipped_per_file),
 		cmocka_unit_test(test_replay_refusals),
+		cmocka_unit_test(test_replay_chunks),
 		cmocka_unit_test(test_benign),
 		cmocka_unit_test(test_subnet),
 		cmocka_unit_test(test_subnet_ignored),
