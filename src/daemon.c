@@ -49,22 +49,6 @@ struct daemon_loop {
 	unsigned long	 ticks;
 };
 
-static void
-daemon_kinds_json(const uint16_t *kinds, char *buf, size_t len)
-{
-	size_t	 o = 0;
-	int	 k;
-
-	o += (size_t)snprintf(buf, len, "{");
-	for (k = 0; k < SIG_NKINDS && o < len; k++)
-		if (kinds[k] > 0)
-			o += (size_t)snprintf(buf + o, len - o, "%s\"%s\":%u",
-			    o > 1 ? "," : "", sig_name((enum sig_kind)k),
-			    kinds[k]);
-	if (o < len)
-		snprintf(buf + o, len - o, "}");
-}
-
 /* Remaining seconds of a ban that ends at until_ms, at least 1. */
 static uint32_t
 daemon_ttl(int64_t until_ms, int64_t now_ms)
@@ -97,7 +81,7 @@ daemon_sink_ban(void *arg, const struct decision *dc)
 	util_strlcpy(sb.reason, dc->reason ? dc->reason : "",
 	    sizeof(sb.reason));
 	util_strlcpy(sb.by, dc->by ? dc->by : "auto", sizeof(sb.by));
-	daemon_kinds_json(dc->kinds, sb.signatures, sizeof(sb.signatures));
+	sig_kinds_json(dc->kinds, sb.signatures, sizeof(sb.signatures));
 	if (store_ban_add(d->store, &sb) == -1)
 		d->st.store_errors++;
 	ttl = daemon_ttl(sb.expires_ms, now);

@@ -44,22 +44,6 @@ replay_kinds(const uint16_t *kinds)
 }
 
 static void
-replay_kinds_json(const uint16_t *kinds, char *buf, size_t len)
-{
-	size_t	 o = 1;
-	int	 k;
-
-	util_strlcpy(buf, "{", len);
-	for (k = 0; k < SIG_NKINDS && o < len; k++)
-		if (kinds[k] > 0)
-			o += (size_t)snprintf(buf + o, len - o, "%s\"%s\":%u",
-			    o > 1 ? "," : "", sig_name((enum sig_kind)k),
-			    kinds[k]);
-	if (o < len)
-		snprintf(buf + o, len - o, "}");
-}
-
-static void
 replay_kinds_text(const uint16_t *kinds, char *buf, size_t len)
 {
 	size_t	 o = 0;
@@ -170,7 +154,7 @@ replay_offenders(struct replay *r, struct engine *e)
 			 * Written by hand: tens of thousands of lines, and no
 			 * field needs escaping (an address, numbers, names).
 			 */
-			replay_kinds_json(o->peak_kind, sigs, sizeof(sigs));
+			sig_kinds_json(o->peak_kind, sigs, sizeof(sigs));
 			fprintf(r->out, "{\"action\":\"offender\",\"addr\":"
 			    "\"%s\",\"score\":%u,\"verdict\":\"%s\","
 			    "\"hits\":%u,\"signatures\":%s}\n", addr, o->peak,

@@ -864,3 +864,18 @@ sig_severity(const struct sig_hit *h)
 		return "medium";
 	return "low";
 }
+
+void
+sig_kinds_json(const uint16_t *kinds, char *buf, size_t len)
+{
+	size_t	 o = 1;
+	int	 k;
+
+	util_strlcpy(buf, "{", len);
+	for (k = 0; k < SIG_NKINDS && o < len; k++)
+		if (kinds[k] > 0)
+			o += (size_t)snprintf(buf + o, len - o, "%s\"%s\":%u",
+			    o > 1 ? "," : "", sig_names[k].name, kinds[k]);
+	if (o < len)
+		snprintf(buf + o, len - o, "}");
+}

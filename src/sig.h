@@ -121,6 +121,12 @@ size_t		 sig_layout(struct sig_conf *);
 /* Writes a description of a hit ("Burst 5/2s") into buf. */
 void		 sig_describe(const struct sig_conf *, const struct sig_hit *,
 		    char *buf, size_t len);
+/*
+ * Writes each kind's points, those above zero, as a JSON object into
+ * buf: {"burst":35,"danger":60}. Names need no escaping.
+ */
+void		 sig_kinds_json(const uint16_t *kinds, char *buf, size_t len);
+
 /* "low", "medium", "high" for a hit, for reports. */
 const char	*sig_severity(const struct sig_hit *);
 
