@@ -701,6 +701,36 @@ daemon_mkparent(const char *path)
 	return 0;
 }
 
+/*
+ * At start with our table still there (a restart): every active ban is
+ * added again in one batch, which refreshes its timer, without reading
+ * the sets back (seconds for a large table). Elements the store does
+ * not know run out by their own timeouts.
+ */
+static int
+daemon_refresh(struct daemon *d)
+{
+	struct want	 w = { NULL, 0, 0, util_now_ms() };
+	size_t		 i;
+	int		 rv = 0;
+
+	if (nft_setup(d->nft) == -1) {
+		log_warn("nft: table setup");
+		return -1;
+	}
+	ban_foreach(engine_bans(d->engine), w.now, daemon_want_one, &w);
+	for (i = 0; i < w.n && rv == 0; i++)
+		rv = nft_add(d->nft, &w.v[i].prefix, w.v[i].subnet,
+		    w.v[i].timeout_s);
+	free(w.v);
+	if (rv == 0)
+		rv = nft_commit(d->nft);
+	d->table_ok = rv == 0;
+	if (rv == 0)
+		log_notice("nft: table kept, %zu bans written again", w.n);
+	return rv;
+}
+
 static void
 daemon_open_firewall(struct daemon *d)
 {
@@ -718,7 +748,8 @@ daemon_open_firewall(struct daemon *d)
 	nc.set_size = (uint32_t)d->conf->set_size;
 	if ((d->nft = nft_open(&nc)) == NULL)
 		fatal("nft: netlink socket");
-	if (daemon_reconcile(d) == -1)
+	if ((nft_table_present(d->nft) == 1 ? daemon_refresh(d) :
+	    daemon_reconcile(d)) == -1)
 		fatalx("nft: cannot set up table inet %s", d->conf->table);
 }
 
