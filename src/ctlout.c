@@ -220,6 +220,13 @@ ctlcmd_prometheus(struct daemon *d, const struct ctlcmd_state *st,
 	prom_one(f, "lines_total", "counter", "Lines read.", es->lines);
 	prom_one(f, "lines_unparsed_total", "counter",
 	    "Lines no filter could parse.", es->unparsed);
+	prom_one(f, "lines_future_total", "counter",
+	    "Lines stamped over a minute ahead, taken at arrival.",
+	    es->future);
+	prom_one(f, "lines_ignored_total", "counter",
+	    "Lines from ignored addresses.", es->ignored);
+	prom_one(f, "lines_proxied_total", "counter",
+	    "Lines whose client came from X-Forwarded-For.", es->proxied);
 	prom_files(d, f);
 	prom_jails(d, f);
 	prom_head(f, "signature_hits_total", "counter",

@@ -75,14 +75,27 @@ do
 	n=$((n + 1)); [ $n -gt 50 ] && fail "completed line not scored"
 	sleep 0.1
 done
+# A line stamped an hour ahead counts at its arrival, and is counted.
+later=$(date -u -d '+1 hour' +%d/%b/%Y:%H:%M:%S)
+printf '198.51.100.23 - - [%s +0000] "GET /.env HTTP/1.1" 404 1 "-" "x"\n' \
+    "$later" >> "$T/logs/b.log"
+n=0
+until "$TOP/$BUILD/abusemom-ctl" -s "$T/sock" stats |
+    grep -q '^abusemom_lines_future_total 1$'; do
+	n=$((n + 1)); [ $n -gt 50 ] && fail "future line not counted"
+	sleep 0.1
+done
+last=$(q "select last_ms from offender where name = '198.51.100.23'")
+[ $((last / 1000)) -le $(($(date +%s) + 5)) ] ||
+    fail "future line scored at its own time $last"
 "$TOP/$BUILD/abusemom-ctl" -s "$T/sock" --json status > "$T/status" ||
     fail "status"
 python3 - "$T/status" <<'EOT' || fail "counters"
 import json, sys
 j = json.load(open(sys.argv[1]))["jails"][0]
 # a.log: 3 lines + 2 garbage (the old line is before the start point);
-# b.log: 3 lines.
-assert j["lines"] == 8, j
+# b.log: 3 lines and the future one.
+assert j["lines"] == 9, j
 assert j["unparsed"] == 2, j
 EOT
 "$TOP/$BUILD/abusemom-ctl" -s "$T/sock" --json status web > "$T/status" ||
