@@ -258,9 +258,10 @@ conf_set_logpath(struct conf_ctx *cx, struct jail_conf *jc, const char *v)
 	for (i = 0; i < n && jc->logpath != NULL; i++) {
 		if (strcmp(w[i], "head") == 0 || strcmp(w[i], "tail") == 0) {
 			if (jc->nlogpath == 0) {
+				conf_fail(cx, "logpath", "'%s' must follow a "
+				    "path", w[i]);
 				util_freev(w);
-				return conf_fail(cx, "logpath",
-				    "'%s' must follow a path", w[i]);
+				return -1;
 			}
 			jc->logpath[jc->nlogpath - 1].head = w[i][0] == 'h';
 			continue;

@@ -161,6 +161,9 @@ test_errors(void **unused)
 	expect_error("[x]\nburst.tiers = 9:10 3:20\n", "[x] burst.tiers:");
 	expect_error("[x]\nenabled = yes\nlogpath = relative.log\n",
 	    "[x] logpath: 'relative.log' is not an absolute path");
+	/* Found by fuzz_conf: the message read the word after its free. */
+	expect_error("[x]\nenabled = yes\nlogpath = head\n",
+	    "[x] logpath: 'head' must follow a path");
 	put("jails.d/x.conf", "[x]\n");
 	put("abusemom.conf", "[ban]\nthreshold = 0\n");
 	{
