@@ -373,24 +373,23 @@ engine_score(struct engine *e, struct offender *o, size_t ji,
 		engine_ban(e, o, ji, t, kinds);
 }
 
-struct forgive {
-	const struct prefix	*p;
-	size_t			 n;
-};
-
+/* Forgets what an address earned: its window maxima and detectors. */
 static void
-engine_forgive_one(void *arg, struct offender *o)
+engine_forgive(struct offender *o)
 {
-	struct forgive	*f = arg;
 	struct jstate	*j;
 
-	if (!prefix_contains(f->p, &o->addr))
-		return;
 	memset(o->km, 0, sizeof(o->km));
 	o->score = 0;
 	for (j = o->js; j != NULL; j = j->next)
 		memset(j->data, 0, j->size);
-	f->n++;
+}
+
+static void
+engine_forgive_in(void *arg, struct offender *o)
+{
+	if (prefix_contains(arg, &o->addr))
+		engine_forgive(o);
 }
 
 /* Runs one jail over a parsed event. */
@@ -413,10 +412,7 @@ engine_jail(struct engine *e, size_t ji, struct fcache *c, int64_t t)
 	 * not ban it again on its next harmless request.
 	 */
 	if (o->ban_until_ms != 0 && t >= o->ban_until_ms) {
-		struct prefix	 p;
-
-		prefix_from_addr(&p, &o->addr, addr_bits(&o->addr));
-		engine_forgive_one(&(struct forgive){ &p, 0 }, o);
+		engine_forgive(o);
 		o->ban_until_ms = 0;
 	}
 	if (o->gen != e->gen || o->hits == 0) {
@@ -585,16 +581,18 @@ engine_ban_manual(struct engine *e, const struct prefix *p,
 int
 engine_unban(struct engine *e, const struct prefix *p)
 {
-	struct forgive	 f = { p, 0 };
+	struct prefix	 unit;
 	struct offender	*o;
 
 	if (ban_remove(e->bans, p) == -1)
 		return -1;
-	if (p->len == addr_bits(&p->addr)) {
-		if ((o = score_get(e->scores, &p->addr, 0)) != NULL)
-			engine_forgive_one(&f, o);
+	/* A unit is one offender (an IPv6 client is scored as its /64). */
+	engine_unit(e, &p->addr, &unit);
+	if (unit.len == p->len) {
+		if ((o = score_get(e->scores, &unit.addr, 0)) != NULL)
+			engine_forgive(o);
 	} else
-		score_foreach(e->scores, engine_forgive_one, &f);
+		score_foreach(e->scores, engine_forgive_in, (void *)p);
 	return 0;
 }
 

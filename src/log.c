@@ -19,12 +19,6 @@ log_init(enum log_target target, int level, const char *ident)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
-void
-log_setlevel(int level)
-{
-	log_level = level;
-}
-
 int
 log_getlevel(void)
 {

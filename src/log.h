@@ -15,7 +15,6 @@ enum log_target {
 };
 
 void	 log_init(enum log_target, int level, const char *ident);
-void	 log_setlevel(int level);
 int	 log_getlevel(void);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

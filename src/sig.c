@@ -45,23 +45,15 @@ static const char sig_default_badua[] =
     "netsparker|nessus|openvas|w3af|zmeu|jorgee|l9explore|"
     "censysinspect|hydra";
 
-static const struct {
-	const char	*name;
-	const char	*title;
-} sig_names[SIG_NKINDS] = {
-	[SIG_RATIO404] = { "ratio404", "Many requests answered 404: "
-	    "enumeration" },
-	[SIG_BURST] = { "burst", "Abnormally fast request rate: automated "
-	    "client" },
-	[SIG_DANGER] = { "danger", "Requests for dangerous paths: admin "
-	    "panels, secrets, shells" },
-	[SIG_REFERER] = { "referer", "Referer from a foreign site" },
-	[SIG_PROBE302] = { "probe302", "Same path answered 302, then 404: "
-	    "probing" },
-	[SIG_UACHANGE] = { "uachange", "Several User-Agents from one "
-	    "address: rotation" },
-	[SIG_BADUA] = { "badua", "User-Agent of a known scanning tool" },
-	[SIG_AUTHFAIL] = { "authfail", "Failed authentication" },
+static const char *const sig_names[SIG_NKINDS] = {
+	[SIG_RATIO404] = "ratio404",
+	[SIG_BURST] = "burst",
+	[SIG_DANGER] = "danger",
+	[SIG_REFERER] = "referer",
+	[SIG_PROBE302] = "probe302",
+	[SIG_UACHANGE] = "uachange",
+	[SIG_BADUA] = "badua",
+	[SIG_AUTHFAIL] = "authfail",
 };
 
 /*
@@ -102,13 +94,7 @@ struct pair_st {
 const char *
 sig_name(enum sig_kind k)
 {
-	return k < SIG_NKINDS ? sig_names[k].name : NULL;
-}
-
-const char *
-sig_title(enum sig_kind k)
-{
-	return k < SIG_NKINDS ? sig_names[k].title : NULL;
+	return k < SIG_NKINDS ? sig_names[k] : NULL;
 }
 
 int
@@ -117,7 +103,7 @@ sig_kind_parse(const char *name)
 	int	 k;
 
 	for (k = 0; k < SIG_NKINDS; k++)
-		if (strcmp(sig_names[k].name, name) == 0)
+		if (strcmp(sig_names[k], name) == 0)
 			return k;
 	return -1;
 }
@@ -855,16 +841,6 @@ sig_describe(const struct sig_conf *sc, const struct sig_hit *h, char *buf,
 	}
 }
 
-const char *
-sig_severity(const struct sig_hit *h)
-{
-	if (h->points >= 60 || (h->kind == SIG_DANGER && h->extra > 0))
-		return "high";
-	if (h->points >= 25)
-		return "medium";
-	return "low";
-}
-
 void
 sig_kinds_json(const uint16_t *kinds, char *buf, size_t len)
 {
@@ -875,7 +851,7 @@ sig_kinds_json(const uint16_t *kinds, char *buf, size_t len)
 	for (k = 0; k < SIG_NKINDS && o < len; k++)
 		if (kinds[k] > 0)
 			o += (size_t)snprintf(buf + o, len - o, "%s\"%s\":%u",
-			    o > 1 ? "," : "", sig_names[k].name, kinds[k]);
+			    o > 1 ? "," : "", sig_names[k], kinds[k]);
 	if (o < len)
 		snprintf(buf + o, len - o, "}");
 }

@@ -86,8 +86,6 @@ struct sig_match;
 /* Returns the kind's name ("ratio404"), or NULL. */
 const char	*sig_name(enum sig_kind);
 int		 sig_kind_parse(const char *name);	/* -1 if unknown */
-/* The human description of a kind for reports. */
-const char	*sig_title(enum sig_kind);
 
 /* Fills sc with the compiled-in defaults. */
 void		 sig_conf_defaults(struct sig_conf *sc);
@@ -127,8 +125,7 @@ void		 sig_describe(const struct sig_conf *, const struct sig_hit *,
  */
 void		 sig_kinds_json(const uint16_t *kinds, char *buf, size_t len);
 
-/* "low", "medium", "high" for a hit, for reports. */
-const char	*sig_severity(const struct sig_hit *);
+
 
 /*
  * Runs every enabled detector of the jail over one event; writes up to

@@ -608,6 +608,18 @@ test_unban_forgives(void **unused)
 	engine_feed(e, jails, 3, line, (size_t)n, 0);
 	assert_int_equal(bans, 1);
 	assert_int_equal(score_get(engine_scores(e), &p.addr, 0)->score, 0);
+	/* An IPv6 offender is its /64: lifting the /64 forgives it. */
+	for (i = 0; i < 12; i++) {
+		n = snprintf(line, sizeof(line), "2001:db8:9::%x - - "
+		    "[30/May/2026:06:01:%02d +0000] \"GET /.env%d HTTP/1.1\" "
+		    "404 1 \"-\" \"x\"", i + 1, i, i);
+		engine_feed(e, jails, 3, line, (size_t)n, 0);
+	}
+	assert_int_equal(bans, 2);
+	prefix_parse(&p, "2001:db8:9::/64");
+	assert_true(score_get(engine_scores(e), &p.addr, 0)->score >= 100);
+	assert_int_equal(engine_unban(e, &p), 0);
+	assert_int_equal(score_get(engine_scores(e), &p.addr, 0)->score, 0);
 	engine_free(e);
 	drop_conf(c);
 }
