@@ -99,9 +99,12 @@ daemon_sink_ban(void *arg, const struct decision *dc)
 		d->st.nft_errors++;
 }
 
+/* The store's copy of an offender, written once per loop turn. */
 static void
-daemon_put_offender(struct daemon *d, const struct offender *o)
+daemon_put_offender(void *arg, struct offender *o)
 {
+	struct daemon	*d = arg;
+
 	store_offender_put(d->store, &o->addr, o->first_ms, o->last_ms,
 	    o->hits, o->score, score_verdict(o->score,
 	    (uint32_t)d->conf->threshold));
@@ -117,7 +120,6 @@ daemon_sink_sigevent(void *arg, const struct offender *o,
 
 	store_sigevent_add(d->store, &o->addr, sig_name(h->kind), desc,
 	    (int)h->points, t_ms, jail);
-	daemon_put_offender(d, o);
 	log_info("hit addr=%s jail=%s signature=%s points=%u",
 	    addr_format(&o->addr, a, sizeof(a)), jail, sig_name(h->kind),
 	    h->points);
@@ -143,7 +145,6 @@ daemon_sink_sample(void *arg, const struct offender *o,
 	daemon_span(host, sizeof(host), &ev->host);
 	store_sample_add(d->store, &o->addr, ev->time_ms, method, path,
 	    ev->status, ua, host);
-	daemon_put_offender(d, o);
 }
 
 #define DAEMON_UNPARSED_FILES	4096
@@ -475,17 +476,11 @@ daemon_restore(struct daemon *d)
 		log_warnx("store: bans not restored");
 }
 
-static void
-daemon_put_dirty(void *arg, struct offender *o)
-{
-	daemon_put_offender(arg, o);
-}
-
 /* The end of a loop turn: the store first, then the kernel. */
 static void
 daemon_flush(struct daemon *d)
 {
-	score_drain(engine_scores(d->engine), daemon_put_dirty, d);
+	score_drain(engine_scores(d->engine), daemon_put_offender, d);
 	if (store_flush(d->store) == -1)
 		d->st.store_errors++;
 	if (d->nft == NULL || !d->pending_nft)
